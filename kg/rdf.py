@@ -1,0 +1,203 @@
+"""Turn one article's :class:`~kg.model.Extraction` into its RDF graph.
+
+The graph follows ``../shared/design/DATA-MODEL.md``. One article gives one graph,
+named by the article's IRI, so that re-building the article replaces exactly its
+facts. Entity names are *not* decided here: each article proposes a label
+(``rdfs:label``) and its mentions carry the surface forms; the store derives the
+one canonical ``schema:name`` and the ``schema:alternateName`` list from all
+articles (see :func:`kg.store.Store.consolidate_entities`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from kg.model import Claim, Entity, Extraction, Relation, TextSpan
+from kg.vocab import ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs
+
+CONTEXT_CHARS = 32  # prefix / suffix length of a TextQuoteSelector
+
+PREDICATES = {"worksFor": SCHEMA.worksFor, "founder": SCHEMA.founder, "creator": SCHEMA.creator}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Who produced the facts: the tool version, the spaCy pipeline and the settings hash."""
+
+    version: str
+    pipeline: str  # e.g. "fr_core_news_md 3.8.0"
+    settings_hash: str
+
+
+def bind_prefixes(graph: Graph, iris: IRIs) -> None:
+    for prefix, ns in (
+        ("kg", str(KG)),
+        ("kgr", iris.base),
+        ("schema", str(SCHEMA)),
+        ("org", str(ORG)),
+        ("prov", str(PROV)),
+        ("oa", str(OA)),
+        ("skos", str(SKOS)),
+    ):
+        graph.bind(prefix, ns, override=True, replace=True)
+
+
+def confidence(value: float) -> Literal:
+    # Decimal with two places: readable, and identical on every machine.
+    return Literal(Decimal(f"{value:.2f}"), datatype=XSD.decimal)
+
+
+def entity_iri(entity: Entity, iris: IRIs) -> URIRef:
+    return iris.entity(entity.type, entity.key)
+
+
+def extraction_graph(extraction: Extraction, run: RunInfo, iris: IRIs | None = None) -> Graph:
+    """The named graph of one article."""
+    iris = iris or IRIs()
+    doc = extraction.document
+    doc_iri = iris.document(doc.identifier)
+    g = Graph(identifier=doc_iri)
+    bind_prefixes(g, iris)
+    writer = _Writer(g, iris, doc_iri, doc.text, doc.lang or "fr", iris.run(run.settings_hash))
+    writer.document(extraction)
+    writer.run(run)
+    for entity in extraction.entities:
+        writer.entity(entity)
+    for relation in extraction.relations:
+        writer.relation(relation, doc.date)
+    for claim in extraction.claims:
+        writer.claim(claim)
+    return g
+
+
+class _Writer:
+    """Small helpers that share the article's context; not part of the API."""
+
+    def __init__(self, g: Graph, iris: IRIs, doc: URIRef, text: str, lang: str, run: URIRef) -> None:
+        self.g, self.iris, self.doc, self.text, self.lang, self.run_iri = g, iris, doc, text, lang, run
+
+    def document(self, extraction: Extraction) -> None:
+        g, d, doc = self.g, self.doc, extraction.document
+        g.add((d, RDF.type, SCHEMA.NewsArticle))
+        g.add((d, SCHEMA.identifier, Literal(doc.identifier)))
+        if doc.title:
+            g.add((d, SCHEMA.headline, Literal(doc.title)))
+        if doc.url:
+            g.add((d, SCHEMA.url, Literal(doc.url, datatype=XSD.anyURI)))
+        if doc.date:
+            g.add((d, SCHEMA.datePublished, _date_literal(doc.date)))
+        if doc.lang:
+            g.add((d, SCHEMA.inLanguage, Literal(doc.lang)))
+        if "content_hash" in extraction.settings:
+            g.add((d, KG.contentHash, Literal(extraction.settings["content_hash"])))
+        g.add((d, PROV.wasGeneratedBy, self.run_iri))
+
+    def run(self, run: RunInfo) -> None:
+        g = self.g
+        agent = self.iris.agent(run.version)
+        g.add((self.run_iri, RDF.type, PROV.Activity))
+        g.add((self.run_iri, PROV.wasAssociatedWith, agent))
+        g.add((self.run_iri, RDFS.label, Literal(f"newskg {run.version} extraction with {run.pipeline}")))
+        g.add((agent, RDF.type, PROV.SoftwareAgent))
+        g.add((agent, RDFS.label, Literal(f"newskg {run.version}")))
+        g.add((agent, SCHEMA.softwareVersion, Literal(run.version)))
+
+    def span(self, span: TextSpan) -> URIRef:
+        """An oa:SpecificResource with a position and a quote selector."""
+        g, iri = self.g, self.iris.span(self.doc, span.start, span.end)
+        if (iri, RDF.type, OA.SpecificResource) in g:
+            return iri
+        position, quote = self.iris.selector(iri, "position"), self.iris.selector(iri, "quote")
+        g.add((iri, RDF.type, OA.SpecificResource))
+        g.add((iri, OA.hasSource, self.doc))
+        g.add((iri, OA.hasSelector, position))
+        g.add((iri, OA.hasSelector, quote))
+        g.add((position, RDF.type, OA.TextPositionSelector))
+        g.add((position, OA.start, Literal(span.start)))
+        g.add((position, OA.end, Literal(span.end)))
+        g.add((quote, RDF.type, OA.TextQuoteSelector))
+        g.add((quote, OA.exact, Literal(span.exact(self.text))))
+        g.add((quote, OA.prefix, Literal(self.text[max(0, span.start - CONTEXT_CHARS) : span.start])))
+        g.add((quote, OA.suffix, Literal(self.text[span.end : span.end + CONTEXT_CHARS])))
+        return iri
+
+    def entity(self, entity: Entity) -> None:
+        g, e = self.g, entity_iri(entity, self.iris)
+        g.add((e, RDF.type, ENTITY_TYPES[entity.type]))
+        g.add((e, RDFS.label, Literal(entity.name)))
+        g.add((self.doc, SCHEMA.mentions, e))
+        if entity.kb_id:
+            g.add((e, KG.knowledgeBaseId, Literal(entity.kb_id)))
+        for mention in entity.mentions:
+            m = self.iris.mention(self.doc, mention.span.start, mention.span.end)
+            g.add((m, RDF.type, KG.Mention))
+            g.add((m, KG.mentionOf, e))
+            g.add((m, KG.evidence, self.span(mention.span)))
+            g.add((m, KG.confidence, confidence(mention.confidence)))
+            g.add((m, KG.extractedBy, Literal(mention.source)))
+
+    def relation(self, relation: Relation, date: str | None) -> None:
+        g = self.g
+        s, o = entity_iri(relation.subject, self.iris), entity_iri(relation.object, self.iris)
+        p = PREDICATES[relation.predicate]
+        span = self.span(relation.evidence)
+        g.add((s, p, o))
+        st = self.iris.statement(self.doc, s, p, o, relation.evidence.start, relation.evidence.end)
+        g.add((st, RDF.type, RDF.Statement))
+        g.add((st, RDF.subject, s))
+        g.add((st, RDF.predicate, p))
+        g.add((st, RDF.object, o))
+        g.add((st, KG.evidence, span))
+        g.add((st, KG.confidence, confidence(relation.confidence)))
+        g.add((st, KG.extractedBy, Literal(relation.rule)))
+        g.add((st, PROV.wasGeneratedBy, self.run_iri))
+        if relation.predicate == "worksFor":
+            self.membership(relation, s, o, span, date)
+
+    def membership(self, relation: Relation, person: URIRef, org: URIRef, span: URIRef, date: str | None) -> None:
+        g = self.g
+        role_label = relation.role or ""
+        m = self.iris.membership(self.doc, person, org, role_label, relation.evidence.start)
+        g.add((m, RDF.type, ORG.Membership))
+        g.add((m, ORG.member, person))
+        g.add((m, ORG.organization, org))
+        g.add((m, KG.evidence, span))
+        g.add((m, KG.confidence, confidence(relation.confidence)))
+        g.add((m, PROV.wasGeneratedBy, self.run_iri))
+        if date:
+            g.add((m, KG.observedAt, _date_literal(date)))
+        if role_label:
+            role = self.iris.role(role_label)
+            g.add((m, ORG.role, role))
+            g.add((role, RDF.type, ORG.Role))
+            g.add((role, SKOS.prefLabel, Literal(role_label, lang="fr")))
+
+    def claim(self, claim: Claim) -> None:
+        g = self.g
+        speaker = entity_iri(claim.speaker, self.iris)
+        c = self.iris.claim(self.doc, claim.evidence.start, claim.evidence.end, str(speaker))
+        g.add((c, RDF.type, SCHEMA.Claim))
+        g.add((c, SCHEMA.author, speaker))
+        g.add((c, SCHEMA.appearance, self.doc))
+        g.add((c, SCHEMA.text, Literal(claim.evidence.exact(self.text), lang=self.lang)))
+        g.add((c, KG.stance, STANCES[claim.stance]))
+        g.add((c, KG.claimKind, KG.DirectQuote if claim.kind == "direct" else KG.ReportedSpeech))
+        g.add((c, KG.evidence, self.span(claim.evidence)))
+        g.add((c, KG.confidence, confidence(claim.confidence)))
+        g.add((c, PROV.wasGeneratedBy, self.run_iri))
+        if claim.cue:
+            g.add((c, KG.extractedBy, Literal(claim.cue)))
+        for about in claim.about:
+            g.add((c, SCHEMA.about, entity_iri(about, self.iris)))
+
+
+def _date_literal(value: str) -> Literal:
+    if len(value) == 10:
+        return Literal(value, datatype=XSD.date)
+    if "T" in value:
+        return Literal(value, datatype=XSD.dateTime)
+    return Literal(value)

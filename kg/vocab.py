@@ -1,0 +1,140 @@
+"""The ontology as code: the ``kg:`` namespace and the one place IRIs are minted.
+
+Every IRI newskg writes is built here, from content (a document's identifier, an
+entity's type and canonical key, an evidence span's offsets), never from a counter
+or a random value, so that the same input gives the same IRIs on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+SCHEMA = Namespace("https://schema.org/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+DEFAULT_BASE = "https://w3id.org/newskg/id/"
+
+
+class KG(DefinedNamespace):
+    """newskg's local terms (declared in ``ontology/kg.ttl``)."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/newskg/ontology#")
+
+    # classes
+    AIModel: URIRef  # a named AI model or model family (subclass of schema:SoftwareApplication)
+    LanguageModel: URIRef  # an AI model whose main modality is text
+    Mention: URIRef  # one occurrence of an entity in an article
+    Stance: URIRef  # the class of the stance values below
+    # stance values (a SKOS concept scheme)
+    StanceScheme: URIRef
+    Concern: URIRef
+    Support: URIRef
+    Criticism: URIRef
+    Prediction: URIRef
+    Neutral: URIRef
+    # claim kinds
+    DirectQuote: URIRef
+    ReportedSpeech: URIRef
+    # properties
+    evidence: URIRef  # a fact -> the oa:SpecificResource it was read from
+    confidence: URIRef  # xsd:decimal in [0, 1]
+    stance: URIRef  # schema:Claim -> kg:Stance
+    claimKind: URIRef  # schema:Claim -> kg:DirectQuote | kg:ReportedSpeech
+    mentionOf: URIRef  # kg:Mention -> entity
+    extractedBy: URIRef  # a fact -> the rule or component that found it
+    contentHash: URIRef  # schema:NewsArticle -> sha256 of its text and build settings
+    parameterCount: URIRef
+    openness: URIRef
+    observedAt: URIRef
+    formatVersion: URIRef  # the store's layout version
+    knowledgeBaseId: URIRef  # entity -> id of its knowledge-base entry
+
+
+STANCES = {
+    "concern": KG.Concern,
+    "support": KG.Support,
+    "criticism": KG.Criticism,
+    "prediction": KG.Prediction,
+    "neutral": KG.Neutral,
+}
+
+ENTITY_TYPES = {
+    "Person": SCHEMA.Person,
+    "Organization": SCHEMA.Organization,
+    "AIModel": KG.AIModel,
+}
+
+_TYPE_SEGMENT = {"Person": "person", "Organization": "org", "AIModel": "model"}
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """ASCII, lower-case, hyphen-separated; stable across machines and Python versions."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.casefold()).strip("-")
+    if not slug or len(slug) > max_length:
+        # Non-Latin or very long names still get a readable, collision-free segment.
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        slug = f"{slug[: max_length - 13].rstrip('-')}-{digest}".strip("-")
+    return slug
+
+
+def short_hash(*parts: object, length: int = 12) -> str:
+    data = "\x1f".join(str(p) for p in parts).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:length]
+
+
+class IRIs:
+    """Mints every resource IRI under one base. ``IRIs()`` uses the default base."""
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
+        if not base.endswith(("/", "#")):
+            base += "/"
+        self.base = base
+
+    def _iri(self, *segments: str) -> URIRef:
+        return URIRef(self.base + "/".join(segments))
+
+    def document(self, identifier: str) -> URIRef:
+        stem = identifier.rsplit(".", 1)[0] if "." in identifier else identifier
+        return self._iri("doc", slugify(stem))
+
+    def entity(self, entity_type: str, key: str) -> URIRef:
+        return self._iri(_TYPE_SEGMENT[entity_type], slugify(key))
+
+    def span(self, doc: URIRef, start: int, end: int) -> URIRef:
+        return URIRef(f"{doc}/span/{start}-{end}")
+
+    def selector(self, span: URIRef, kind: str) -> URIRef:
+        return URIRef(f"{span}/{kind}")
+
+    def mention(self, doc: URIRef, start: int, end: int) -> URIRef:
+        return URIRef(f"{doc}/mention/{start}-{end}")
+
+    def statement(self, doc: URIRef, *parts: object) -> URIRef:
+        return URIRef(f"{doc}/statement/{short_hash(*parts)}")
+
+    def membership(self, doc: URIRef, *parts: object) -> URIRef:
+        return URIRef(f"{doc}/membership/{short_hash(*parts)}")
+
+    def claim(self, doc: URIRef, start: int, end: int, speaker: str) -> URIRef:
+        return URIRef(f"{doc}/claim/{start}-{end}-{short_hash(speaker, length=8)}")
+
+    def role(self, title: str) -> URIRef:
+        return self._iri("role", slugify(title))
+
+    def run(self, settings_hash: str) -> URIRef:
+        return self._iri("run", settings_hash)
+
+    def agent(self, version: str) -> URIRef:
+        return self._iri("agent", slugify(f"newskg-{version}"))
+
+    def graph(self, name: str) -> URIRef:
+        return self._iri("graph", name)

@@ -1,0 +1,101 @@
+"""Shared fixtures. ``tiny_store`` is built from hand-made extractions (no model), so
+tests of query, export, view and validation run in milliseconds and know every fact."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.model import Claim, Document, Entity, Extraction, Mention, Relation, TextSpan
+from kg.rdf import RunInfo, extraction_graph
+from kg.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+RUN = RunInfo(version="test", pipeline="hand-made", settings_hash="test")
+
+
+def _span_of(text: str, needle: str, start: int = 0) -> TextSpan:
+    i = text.index(needle, start)
+    return TextSpan(i, i + len(needle))
+
+
+def _entity(text: str, etype, key: str, name: str, *forms: str) -> Entity:
+    mentions = []
+    for form in forms:
+        span = _span_of(text, form)
+        mentions.append(Mention(span=span, text=form, type=etype, sentence=span, source="test", confidence=0.9))
+    return Entity(type=etype, key=key, name=name, forms=tuple(forms), mentions=tuple(mentions), confidence=0.9)
+
+
+TEXT_A = (
+    "Le PDG de Hugging Face, Clément Delangue, s'inquiète des modèles chinois.\n"
+    "QwQ-32B d'Alibaba impressionne. Delangue a prédit que la Chine dominera l'IA."
+)
+TEXT_B = "Clément Delangue, Julien Chaumond et Thomas Wolf ont fondé Hugging Face en 2016."
+
+
+def tiny_extractions() -> list[Extraction]:
+    a = Document(identifier="a.txt", text=TEXT_A, source="a.txt", title=TEXT_A.splitlines()[0], lang="fr",
+                 date="2025-03-01")
+    delangue = _entity(TEXT_A, "Person", "clement-delangue", "Clément Delangue", "Clément Delangue", "Delangue")
+    hf = _entity(TEXT_A, "Organization", "hugging-face", "Hugging Face", "Hugging Face")
+    qwq = _entity(TEXT_A, "AIModel", "qwq-32b", "QwQ-32B", "QwQ-32B")
+    alibaba = _entity(TEXT_A, "Organization", "alibaba", "Alibaba", "Alibaba")
+    s1 = _span_of(TEXT_A, "Le PDG de Hugging Face, Clément Delangue, s'inquiète des modèles chinois.")
+    s2 = _span_of(TEXT_A, "QwQ-32B d'Alibaba impressionne.")
+    s3 = _span_of(TEXT_A, "Delangue a prédit que la Chine dominera l'IA.")
+    ext_a = Extraction(
+        document=a,
+        entities=(delangue, hf, qwq, alibaba),
+        relations=(
+            Relation(delangue, "worksFor", hf, s1, role="PDG", rule="title-de-org-apposition", confidence=0.9),
+            Relation(qwq, "creator", alibaba, s2, rule="model-de-org", confidence=0.85),
+        ),
+        claims=(
+            Claim(delangue, s1, "concern", "reported", about=(hf,), cue="s'inquiète", confidence=0.8),
+            Claim(delangue, s3, "prediction", "reported", about=(), cue="a prédit", confidence=0.8),
+        ),
+        settings={"content_hash": "hash-a"},
+    )
+    b = Document(identifier="b.txt", text=TEXT_B, source="b.txt", lang="fr")
+    people = [
+        _entity(TEXT_B, "Person", k, n, n)
+        for k, n in (("clement-delangue", "Clément Delangue"), ("julien-chaumond", "Julien Chaumond"),
+                     ("thomas-wolf", "Thomas Wolf"))
+    ]
+    hf_b = _entity(TEXT_B, "Organization", "hugging-face", "Hugging Face", "Hugging Face")
+    sent = TextSpan(0, len(TEXT_B))
+    ext_b = Extraction(
+        document=b,
+        entities=(*people, hf_b),
+        relations=tuple(Relation(hf_b, "founder", p, sent, rule="coordination-ont-fonde", confidence=0.9)
+                        for p in people),
+        claims=(),
+        settings={"content_hash": "hash-b"},
+    )
+    return [ext_a, ext_b]
+
+
+def build_tiny_store(path: Path):
+    with open_store(path) as store:
+        touched = set()
+        for ext in tiny_extractions():
+            touched |= store.replace_article(extraction_graph(ext, RUN, store.iris))
+        store.consolidate_entities(touched)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_store_path(tmp_path_factory) -> Path:
+    return build_tiny_store(tmp_path_factory.mktemp("tiny") / "store")
+
+
+@pytest.fixture
+def tiny_store_copy(tiny_store_path, tmp_path) -> Path:
+    """A private copy a test may write to."""
+    dest = tmp_path / "store"
+    shutil.copytree(tiny_store_path, dest, ignore=shutil.ignore_patterns("newskg.lock"))
+    return dest
