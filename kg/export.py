@@ -1,0 +1,299 @@
+"""Write the store in standard RDF formats, or as a property graph for Gephi/Cytoscape.
+
+* ``turtle``, ``ntriples``, ``jsonld``: the union of all graphs, graph names dropped
+  and duplicate triples removed (a triple several articles state is written once).
+* ``nquads``, ``trig``: the dataset as stored, one named graph per article plus the
+  ``kgr:graph/entities`` and ``kgr:graph/runs`` graphs, so provenance survives.
+* ``graphml``: entities as nodes; relations and claims as edges (see
+  :func:`property_graph`).
+
+Every file is written to a temporary file in the target's folder and moved onto the
+target only when complete, so an interrupted or failed export never leaves a
+truncated file under the target's name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.errors import ExportError
+from kg.query import display_prefixes, run_query
+from kg.vocab import ENTITY_TYPES
+
+if TYPE_CHECKING:
+    from kg.store import Store
+
+FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "graphml")
+EXTENSIONS = {"turtle": ".ttl", "ntriples": ".nt", "nquads": ".nq", "trig": ".trig", "jsonld": ".jsonld",
+              "graphml": ".graphml"}
+
+Writer = Callable[["Store", BinaryIO], int]
+
+
+def export(store: Store, fmt: str, out: Path | None) -> int:
+    """Write the store as ``fmt`` to ``out`` (stdout when None); return triples, quads or edges written."""
+    writer = _WRITERS.get(fmt)
+    if writer is None:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if out is None:
+        return _to_stdout(store, writer)
+    target = Path(out)
+    try:
+        with atomic_output(target) as sink:
+            return writer(store, sink)
+    except OSError as exc:
+        raise ExportError(f"{target}: cannot write {fmt} export: {exc.strerror or exc}") from exc
+
+
+def _to_stdout(store: Store, writer: Writer) -> int:
+    sys.stdout.flush()  # keep anything already printed ahead of the export
+    sink = sys.stdout.buffer
+    count = writer(store, sink)
+    sink.flush()
+    return count
+
+
+@contextmanager
+def atomic_output(target: Path) -> Iterator[BinaryIO]:
+    """A binary file that replaces ``target`` only if the ``with`` block completes.
+
+    The temporary file lives in the target's folder, so ``os.replace`` is an atomic
+    rename on the same file system; on any failure (including Ctrl-C) it is removed.
+    """
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    tmp_path = Path(tmp)
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            yield sink
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.chmod(tmp_path, _file_mode(target))
+        os.replace(tmp_path, target)
+    except BaseException:
+        with suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+def _file_mode(target: Path) -> int:
+    """Keep an existing file's permissions; new files get the usual umask-based mode."""
+    with suppress(OSError):
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+# -- RDF ---------------------------------------------------------------------------
+def rdf_prefixes(store: Store) -> dict[str, str]:
+    """The prefixes written at the top of Turtle, TriG and the JSON-LD context."""
+    return display_prefixes(store.iris.base)
+
+
+def union_triples(store: Store) -> list[ox.Triple]:
+    """All triples of all graphs, each once, in a stable order (subjects grouped)."""
+    unique = {quad.triple for quad in store.quads()}
+    return sorted(unique, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def _write_turtle(store: Store, sink: BinaryIO) -> int:
+    triples = union_triples(store)
+    ox.serialize(triples, sink, ox.RdfFormat.TURTLE, prefixes=rdf_prefixes(store))
+    return len(triples)
+
+
+def _write_ntriples(store: Store, sink: BinaryIO) -> int:
+    triples = union_triples(store)
+    ox.serialize(triples, sink, ox.RdfFormat.N_TRIPLES)
+    return len(triples)
+
+
+def _write_nquads(store: Store, sink: BinaryIO) -> int:
+    store.ox.dump(sink, ox.RdfFormat.N_QUADS)
+    return len(store)
+
+
+def _write_trig(store: Store, sink: BinaryIO) -> int:
+    store.ox.dump(sink, ox.RdfFormat.TRIG, prefixes=rdf_prefixes(store))
+    return len(store)
+
+
+def _write_jsonld(store: Store, sink: BinaryIO) -> int:
+    """JSON-LD through rdflib, compacted with the project's prefixes as ``@context``.
+
+    rdflib walks subjects in hash order, which changes between processes; sorting
+    the (unordered) JSON-LD arrays makes the same store give the same bytes.
+    """
+    from rdflib.plugins.serializers.jsonld import from_rdf
+
+    graph = store.union_graph()
+    document = from_rdf(graph, context_data=rdf_prefixes(store), auto_compact=True)
+    sink.write(json.dumps(_canonical_json(document), indent=2, sort_keys=True, ensure_ascii=False).encode())
+    sink.write(b"\n")
+    return len(graph)
+
+
+def _canonical_json(value: Any) -> Any:
+    """Sort every JSON array except ``@list`` ones (whose order is meaningful in RDF)."""
+    if isinstance(value, dict):
+        return {k: [_canonical_json(v) for v in item] if k == "@list" else _canonical_json(item)
+                for k, item in value.items()}
+    if isinstance(value, list):
+        items = [_canonical_json(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+# -- property graph ----------------------------------------------------------------
+_PREFIXES = """
+PREFIX kg: <https://w3id.org/newskg/ontology#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+_NODES_QUERY = _PREFIXES + """
+SELECT ?entity ?type ?name ?articles ?mentions WHERE {
+  { SELECT DISTINCT ?entity ?type ?name WHERE {
+      VALUES ?type { schema:Person schema:Organization kg:AIModel }
+      ?entity a ?type ; schema:name ?name } }
+  OPTIONAL { SELECT ?entity (COUNT(DISTINCT ?doc) AS ?a) WHERE {
+      ?doc a schema:NewsArticle ; schema:mentions ?entity } GROUP BY ?entity }
+  OPTIONAL { SELECT ?entity (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m kg:mentionOf ?entity } GROUP BY ?entity }
+  BIND(COALESCE(?a, 0) AS ?articles)
+  BIND(COALESCE(?n, 0) AS ?mentions)
+}
+ORDER BY ?entity ?type
+"""
+
+_RELATIONS_QUERY = _PREFIXES + """
+SELECT DISTINCT ?statement ?s ?p ?o ?evidence ?article ?confidence ?role WHERE {
+  VALUES ?p { schema:worksFor schema:founder schema:creator }
+  ?statement a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:evidence ?span .
+  OPTIONAL { ?statement kg:confidence ?confidence }
+  OPTIONAL { ?span oa:hasSource/schema:identifier ?article }
+  OPTIONAL { ?span oa:hasSelector/oa:exact ?evidence }
+  OPTIONAL { ?membership a org:Membership ; org:member ?s ; org:organization ?o ; kg:evidence ?span ;
+                 org:role/skos:prefLabel ?role }
+}
+ORDER BY ?statement ?role
+"""
+
+_CLAIMS_QUERY = _PREFIXES + """
+SELECT DISTINCT ?claim ?speaker ?about ?stance ?text ?article ?confidence WHERE {
+  ?claim a schema:Claim ; schema:author ?speaker ; schema:about ?about .
+  OPTIONAL { ?claim kg:stance ?stance }
+  OPTIONAL { ?claim schema:text ?text }
+  OPTIONAL { ?claim schema:appearance/schema:identifier ?article }
+  OPTIONAL { ?claim kg:confidence ?confidence }
+}
+ORDER BY ?claim ?about
+"""
+
+_TYPE_NAMES = {str(iri): name for name, iri in ENTITY_TYPES.items()}
+
+
+def property_graph(store: Store) -> nx.MultiDiGraph:
+    """Entities as nodes; relations and claims as edges, one per evidence record.
+
+    Node attributes: ``label`` (schema:name), ``type`` (Person, Organization,
+    AIModel), ``iri``, ``mentions`` and ``articles`` (ints). Every edge carries the
+    same attributes so that Gephi, Cytoscape and igraph see one uniform schema:
+    ``label``, ``kind`` ("relation" or "claim"), ``role``, ``stance``, ``evidence``,
+    ``quote``, ``article`` (strings, "" when not applicable) and ``confidence``
+    (float). Edge keys are the IRIs of the evidence records, so they are stable.
+    """
+    graph = nx.MultiDiGraph()
+    _add_nodes(graph, store)
+    _add_relation_edges(graph, store)
+    _add_claim_edges(graph, store)
+    return graph
+
+
+def _add_nodes(graph: nx.MultiDiGraph, store: Store) -> None:
+    for entity, type_iri, name, articles, mentions in run_query(store, _NODES_QUERY).rows:
+        if entity is None or entity in graph:  # an entity with two types keeps the first
+            continue
+        graph.add_node(entity, label=name or "", type=_TYPE_NAMES.get(type_iri or "", ""), iri=entity,
+                       mentions=int(mentions or 0), articles=int(articles or 0))
+
+
+def _ensure_node(graph: nx.MultiDiGraph, iri: str) -> None:
+    """An edge's endpoint that has no entity description still gets every node attribute."""
+    if iri not in graph:
+        graph.add_node(iri, label=_local_name(iri), type="", iri=iri, mentions=0, articles=0)
+
+
+def _add_relation_edges(graph: nx.MultiDiGraph, store: Store) -> None:
+    roles: dict[str, list[str]] = {}
+    for statement, s, p, o, evidence, article, confidence, role in run_query(store, _RELATIONS_QUERY).rows:
+        assert statement is not None and s is not None and p is not None and o is not None
+        if statement in roles:  # another role title for the same evidence record
+            if role and role not in roles[statement]:
+                roles[statement].append(role)
+                graph.edges[s, o, statement]["role"] = ", ".join(roles[statement])
+            continue
+        roles[statement] = [role] if role else []
+        _ensure_node(graph, s)
+        _ensure_node(graph, o)
+        graph.add_edge(s, o, key=statement, **_edge_attributes(
+            label=_local_name(p), kind="relation", role=role, evidence=evidence, article=article,
+            confidence=confidence))
+
+
+def _add_claim_edges(graph: nx.MultiDiGraph, store: Store) -> None:
+    for claim, speaker, about, stance, text, article, confidence in run_query(store, _CLAIMS_QUERY).rows:
+        assert claim is not None and speaker is not None and about is not None
+        _ensure_node(graph, speaker)
+        _ensure_node(graph, about)
+        graph.add_edge(speaker, about, key=f"{claim}|{about}", **_edge_attributes(
+            label="claim", kind="claim", stance=_local_name(stance or "").lower(), evidence=text, quote=text,
+            article=article, confidence=confidence))
+
+
+def _edge_attributes(*, label: str, kind: str, role: str | None = None, stance: str = "",
+                     evidence: str | None = None, quote: str | None = None, article: str | None = None,
+                     confidence: str | None = None) -> dict[str, str | float]:
+    """GraphML has no null: absent strings become "", an absent confidence 0.0."""
+    return {
+        "label": label,
+        "kind": kind,
+        "role": role or "",
+        "stance": stance,
+        "evidence": evidence or "",
+        "quote": quote or "",
+        "article": article or "",
+        "confidence": float(confidence) if confidence else 0.0,
+    }
+
+
+def _local_name(iri: str) -> str:
+    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _write_graphml(store: Store, sink: BinaryIO) -> int:
+    graph = property_graph(store)
+    nx.write_graphml_lxml(graph, sink)
+    return int(graph.number_of_edges())
+
+
+_WRITERS: dict[str, Writer] = {
+    "turtle": _write_turtle,
+    "ntriples": _write_ntriples,
+    "nquads": _write_nquads,
+    "trig": _write_trig,
+    "jsonld": _write_jsonld,
+    "graphml": _write_graphml,
+}

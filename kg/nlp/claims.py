@@ -1,0 +1,320 @@
+"""Claims: statements attributed to a named speaker, with a stance.
+
+A sentence is a claim when it carries a reporting cue — a speech or opinion verb
+(``a déclaré``, ``estime``, ``craint``, ``met en garde``, ``s'est dit inquiet``), a
+source marker (``selon X``, ``pour X,``, ``d'après X``, ``comme le souligne X``), or
+when it is a pull quote whose next line names its speaker. The speaker is a named
+person or organisation in the sentence, or, for ``il``/``elle``/``ils`` and titles
+(``le dirigeant``, ``le PDG de X``), the one the article named before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.nlp.lexicon import DETERMINERS, ROLE_HEADS
+from kg.nlp.stance import classify_stance
+
+SPEECH_LEMMAS = frozenset(
+    """déclarer affirmer souligner estimer penser croire craindre alerter avertir prédire saluer critiquer
+    dénoncer expliquer évoquer indiquer ajouter assurer insister rappeler reconnaître regretter juger considérer
+    plaider militer défendre exprimer prôner embrasser soulever souhaiter espérer promettre confier répondre
+    admettre avouer déplorer fustiger accuser inquiéter alarmer réjouir applaudir reprocher redouter anticiper
+    prévoir dire annoncer prévenir viser partager mettre""".split()
+)
+# Verbs that report speech only with a telling object: "partager ses inquiétudes", "mettre en garde".
+NEEDS_OBJECT = {
+    "partager": re.compile(r"\b(?:inquiétude|crainte|avis|vision|point de vue|conviction|analyse|espoir)"),
+    "mettre": re.compile(r"\bmet\w* (?:en garde|en avant|l['’]accent|en doute)"),
+    "viser": re.compile(r"\bvis\w* (?:également |aussi )?à\b"),
+    "soulever": re.compile(r"\bsoul[eè]v\w* (?:d['’]ailleurs |aussi |également )?(?:un point|une question|des questions)"),
+    "dire": re.compile(r"\b(?:s['’]est|se sont|se) dit\w*|\bdit\b|\bdisent\b|\ba dit\b"),
+    "annoncer": re.compile(r"\bannonc\w* que\b"),
+    "prévenir": re.compile(r"\bprévien\w* que\b|\ba prévenu\b"),
+    "inquiéter": re.compile(r"\bs['’]inqui[eè]t"),
+    "alarmer": re.compile(r"\bs['’]alarm"),
+    "réjouir": re.compile(r"\bse réjoui|\bs['’]est réjoui"),
+    "exprimer": re.compile(r"\bexprim\w* (?:ses|son|sa|leur|leurs|des|une|un) (?:inquiétude|crainte|soutien|avis|"
+                           r"scepticisme|opposition|désaccord|regret|espoir|enthousiasme|réserve|doute)"),
+}
+# Participles and adjectives the lemmatizer does not always map to the verb.
+SPEECH_FORMS = frozenset("craignant reconnaissant estimant affirmant soulignant jugeant inquiet inquiète".split())
+MARKER_RE = re.compile(
+    r"(?:^|[,;:]\s*|\b)(?P<marker>selon|d['’]après|pour|dans la vision de|aux yeux de|de l['’]avis de|"
+    r"comme l['’](?:a|ont) (?:souligné|dit|expliqué|rappelé|affirmé)|comme le (?:souligne|dit|rappelle|explique|"
+    r"affirme|résume|note))\s+(?P<who>\S)",
+    re.IGNORECASE,
+)
+QUOTE_RE = re.compile(r"«[^»]+»|“[^”]+”|\"[^\"]+\"")
+PERSON_PRONOUNS = frozenset({"il", "elle", "lui"})
+GROUP_PRONOUNS = frozenset({"ils", "elles", "eux"})
+TITLE_WORDS = ROLE_HEADS | {"dirigeant", "dirigeante", "patron", "patronne", "entrepreneur", "entrepreneuse"}
+
+
+@dataclass(frozen=True)
+class FoundClaim:
+    speakers: tuple[Span, ...]
+    sentence: Span
+    cue: str
+    kind: str  # direct | reported
+    stance: str
+    about: tuple[Span, ...] = ()
+
+
+@dataclass
+class Salience:
+    """Who ``il``, ``ils`` and ``le dirigeant`` refer to: the speakers named most recently."""
+
+    person: Span | None = None
+    group: Span | None = None
+    roles: dict[str, list[tuple[Span, str]]] = field(default_factory=dict)  # org text -> (person, title)
+
+    def see(self, ents: Sequence[Span]) -> None:
+        for ent in ents:
+            if ent.label_ == "PER":
+                self.person = ent
+            elif ent.label_ == "ORG":
+                self.group = ent
+
+
+def find_claims(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Span]],
+                roles: dict[str, list[tuple[Span, str]]], skip: set[int]) -> Iterator[FoundClaim]:
+    """Claims in document order. ``ents_of`` maps a sentence start to its entities; ``skip``
+    holds the starts of sentences that are page furniture or attribution lines."""
+    salience = Salience(roles=roles)
+    pull_quotes = _pull_quote_speakers(doc, sentences, ents_of)
+    for sent in sentences:
+        ents = ents_of.get(sent.start, [])
+        if sent.start in skip:
+            continue
+        if sent.start in pull_quotes:
+            speaker = pull_quotes[sent.start]
+            yield _claim((speaker,), sent, "pull quote", "direct", ents)
+            salience.person = speaker
+            continue
+        found = _reported(sent, ents, salience)
+        if found is not None:
+            yield found
+            for s in found.speakers:
+                if s.label_ == "PER":
+                    salience.person = s
+                elif s.label_ == "ORG":
+                    salience.group = s
+        _update_salience(sent, ents, salience)
+
+
+def _update_salience(sent: Span, ents: list[Span], salience: Salience) -> None:
+    people = [e for e in ents if e.label_ == "PER"]
+    if people and _is_subject_position(people[0]):
+        salience.person = people[0]
+    for ent in ents:
+        if ent.label_ == "ORG" and _is_subject_position(ent):
+            salience.group = ent
+
+
+def _is_subject_position(ent: Span) -> bool:
+    before = ent.doc[ent.start - 1] if ent.start > ent.sent.start else None
+    return before is None or before.lower_ in ("chez", ",") or before.is_sent_start or before.is_punct
+
+
+def _claim(speakers: tuple[Span, ...], sent: Span, cue: str, kind: str, ents: list[Span]) -> FoundClaim:
+    text = sent.text
+    if kind != "direct" and QUOTE_RE.search(text):
+        kind = "direct"
+    about = tuple(e for e in ents if all(e.start != s.start for s in speakers))
+    return FoundClaim(speakers, sent, cue, kind, classify_stance(text, cue), about)
+
+
+def _reported(sent: Span, ents: list[Span], salience: Salience) -> FoundClaim | None:
+    marker = _marker(sent, ents, salience)
+    if marker is not None:
+        speakers, cue = marker
+        return _claim(speakers, sent, cue, "reported", ents) if speakers else None
+    cue_token = _cue_token(sent)
+    if cue_token is None:
+        return None
+    speakers = _speakers_for(cue_token, sent, ents, salience)
+    if not speakers:
+        return None
+    return _claim(speakers, sent, _cue_text(cue_token), "reported", ents)
+
+
+def _marker(sent: Span, ents: list[Span], salience: Salience) -> tuple[tuple[Span, ...], str] | None:
+    for m in MARKER_RE.finditer(sent.text):
+        marker = m.group("marker").lower()
+        start_char = sent.start_char + m.start("who")
+        who = _ent_starting_at(ents, start_char)
+        if marker == "pour" and not _marker_at_clause_start(sent, m.start("marker")):
+            continue
+        if who is not None and who.label_ in ("PER", "ORG"):
+            if marker == "pour" and who.end < sent.end and sent.doc[who.end].text != ",":
+                continue
+            return (who,), marker
+        word = sent.text[m.start("who"):].split(maxsplit=1)[0].strip(",.;:").lower()
+        if word in PERSON_PRONOUNS and salience.person is not None:
+            return (salience.person,), f"{marker} {word}"
+        if word in GROUP_PRONOUNS and (salience.group or salience.person) is not None:
+            return (salience.group or salience.person,), f"{marker} {word}"  # type: ignore[return-value]
+    return None
+
+
+def _marker_at_clause_start(sent: Span, offset: int) -> bool:
+    return not sent.text[:offset].strip() or sent.text[:offset].rstrip().endswith((",", ";", ":"))
+
+
+def _ent_starting_at(ents: list[Span], start_char: int) -> Span | None:
+    for ent in ents:
+        if ent.start_char == start_char:
+            return ent
+    return None
+
+
+def _cue_token(sent: Span) -> Token | None:
+    low = sent.text.lower()
+    for token in sent:
+        lemma = token.lemma_.lower()
+        if token.lower_ in SPEECH_FORMS:
+            return token
+        if lemma not in SPEECH_LEMMAS or token.pos_ not in ("VERB", "AUX", "ADJ", "NOUN"):
+            continue
+        if token.pos_ == "NOUN" and lemma not in ("craindre",):
+            continue
+        check = NEEDS_OBJECT.get(lemma)
+        if check is not None and not check.search(low[token.idx - sent.start_char :]) \
+                and not check.search(low[max(0, token.idx - sent.start_char - 12) :]):
+            continue
+        return token
+    return None
+
+
+def _cue_text(token: Token) -> str:
+    aux = [c.text for c in token.children if c.dep_.startswith("aux")]
+    return " ".join([*aux, token.text])
+
+
+def _speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) -> tuple[Span, ...]:
+    doc = sent.doc
+    # "comme le souligne X": the speaker follows the verb
+    if cue.i > sent.start + 1 and doc[cue.i - 2].lower_ == "comme":
+        after = [e for e in ents if e.start > cue.i and e.label_ in ("PER", "ORG")]
+        if after:
+            return (after[0],)
+    before = [e for e in ents if e.end <= cue.i and e.label_ == "PER" and not _inside_parentheses(e)]
+    if before:
+        free = [e for e in before if not _after_preposition(e)]
+        return tuple(_coordination_group(free or before))
+    pronoun = _subject_pronoun(sent, cue)
+    if pronoun in PERSON_PRONOUNS:
+        return (salience.person,) if salience.person is not None else ()
+    if pronoun in GROUP_PRONOUNS:
+        target = salience.group or salience.person
+        return (target,) if target is not None else ()
+    title_person = _title_subject(sent, cue, ents, salience)
+    if title_person is not None:
+        return (title_person,)
+    orgs = [e for e in ents if e.end <= cue.i and e.label_ == "ORG" and not _after_preposition(e)]
+    if orgs and orgs[-1].start == sent.start:
+        return (orgs[-1],)
+    return ()
+
+
+def _coordination_group(people: list[Span]) -> list[Span]:
+    """``Yann LeCun et Joelle Pineau, ainsi que Zuckerberg`` -> all three."""
+    group = [people[-1]]
+    for ent in reversed(people[:-1]):
+        between = ent.doc[ent.end : group[0].start].text.strip().lower()
+        if between in (",", "et", ", et", "ainsi que", ", ainsi que", "ou", "ni") or between.endswith("ainsi que"):
+            group.insert(0, ent)
+        else:
+            break
+    return group
+
+
+def _after_preposition(ent: Span) -> bool:
+    if ent.start == ent.sent.start:
+        return False
+    return ent.doc[ent.start - 1].lower_ in ("de", "d'", "d’", "du", "chez", "à", "par", "pour", "avec", "sur", "que")
+
+
+def _inside_parentheses(ent: Span) -> bool:
+    before = ent.doc[ent.sent.start : ent.start].text
+    return before.count("(") > before.count(")")
+
+
+def _subject_pronoun(sent: Span, cue: Token) -> str | None:
+    for token in sent.doc[sent.start : cue.i]:
+        if token.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS and token.dep_.startswith("nsubj"):
+            return token.lower_
+    first = sent[0].lower_ if len(sent) else ""
+    return first if first in PERSON_PRONOUNS | GROUP_PRONOUNS else None
+
+
+def _title_subject(sent: Span, cue: Token, ents: list[Span], salience: Salience) -> Span | None:
+    """``Le dirigeant craint…``, ``Le PDG de Hugging Face exprime…``: a title standing for a person."""
+    tokens = list(sent.doc[sent.start : cue.i])
+    for k, token in enumerate(tokens):
+        if token.lower_ in TITLE_WORDS and (k == 0 or tokens[k - 1].lower_ in DETERMINERS):
+            org = next((e for e in ents if e.start > token.i and e.end <= cue.i and e.label_ == "ORG"), None)
+            if org is not None:
+                holders = salience.roles.get(org.text) or salience.roles.get(org.ent_id_ or "")
+                if holders:
+                    same_title = [p for p, title in holders if token.lower_ in title.lower().split()]
+                    return (same_title or [holders[0][0]])[0]
+            return salience.person
+        if token.pos_ == "VERB":
+            return None
+    return None
+
+
+def _pull_quote_speakers(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Span]]) -> dict[int, Span]:
+    """A quoted line followed by a line that only names its speaker (``Clément Delangue, CEO de …``)."""
+    lines = _lines(sentences)
+    result: dict[int, Span] = {}
+    for idx in range(len(lines) - 1):
+        attribution = lines[idx + 1]
+        first = attribution[0]
+        ents = ents_of.get(first.start, [])
+        if len(attribution) != 1 or not ents or ents[0].start != first.start or ents[0].label_ != "PER":
+            continue
+        if len(first.text) > 120 or any(t.pos_ == "VERB" for t in first):
+            continue
+        quote = lines[idx]
+        if not any(s.text.rstrip().endswith((".", "!", "?", "»", "”", '"')) for s in quote):
+            continue
+        for sent in quote:
+            result[sent.start] = ents[0]
+    return result
+
+
+def attribution_lines(sentences: Sequence[Span], ents_of: dict[int, list[Span]]) -> set[int]:
+    """Sentences that only name the speaker of the line above: not claims themselves."""
+    lines = _lines(sentences)
+    out = set()
+    for idx in range(1, len(lines)):
+        line = lines[idx]
+        first = line[0]
+        ents = ents_of.get(first.start, [])
+        if len(line) == 1 and ents and ents[0].start == first.start and ents[0].label_ == "PER" \
+                and len(first.text) <= 120 and not any(t.pos_ == "VERB" for t in first):
+            out.add(first.start)
+    return out
+
+
+def _lines(sentences: Sequence[Span]) -> list[list[Span]]:
+    """Group sentences into the text lines (paragraphs) they belong to."""
+    lines: list[list[Span]] = []
+    for sent in sentences:
+        doc = sent.doc
+        starts_line = sent.start == 0 or "\n" in doc[sent.start - 1].text_with_ws or doc[sent.start - 1].is_space
+        if starts_line or not lines:
+            lines.append([sent])
+        else:
+            lines[-1].append(sent)
+    return lines
+
+
+__all__ = ["DETERMINERS", "FoundClaim", "attribution_lines", "find_claims"]

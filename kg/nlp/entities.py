@@ -1,0 +1,313 @@
+"""spaCy components that find the entities newskg cares about.
+
+Pipeline order (see :func:`kg.nlp.pipeline.load_pipeline`)::
+
+    … parser … ner -> newskg_model_names -> newskg_kb_ruler (entity_ruler) -> newskg_entity_repair
+
+``newskg_line_breaks`` runs before the parser so that no sentence crosses a line
+break (headlines, pull quotes and list items are lines of their own).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from kg.nlp.kb import KnowledgeBase, kb_id, read_word_list
+from kg.nlp.lexicon import (
+    BOILERPLATE_LINE_RE,
+    DETERMINERS,
+    MODEL_NOUNS,
+    MODEL_SUFFIX_WORDS,
+    MODEL_TOKEN_RE,
+    NAME_PARTICLES,
+    NOT_MODEL_NAMES,
+    NON_ENTITY_NOUNS,
+    ORG_NOUNS,
+    ORG_SUFFIXES,
+    SIZE_RE,
+    VERSION_RE,
+)
+
+PERSON, ORG, MODEL = "PER", "ORG", "AIMODEL"
+LABELS = {PERSON: "Person", ORG: "Organization", MODEL: "AIModel"}
+
+if not Doc.has_extension("kg_sources"):
+    # (start_char, end_char) -> which component found the entity: kb, pattern, ner, repair, surname
+    Doc.set_extension("kg_sources", default=None)
+if not Doc.has_extension("kg_boilerplate"):
+    Doc.set_extension("kg_boilerplate", default=None)  # list of (start_char, end_char) of page furniture
+
+
+def _sources(doc: Doc) -> dict[tuple[int, int], str]:
+    if doc._.kg_sources is None:
+        doc._.kg_sources = {}
+    return doc._.kg_sources
+
+
+def boilerplate_ranges(text: str) -> list[tuple[int, int]]:
+    ranges, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        if BOILERPLATE_LINE_RE.match(line):
+            ranges.append((offset, offset + len(line)))
+        offset += len(line)
+    return ranges
+
+
+def in_ranges(start: int, ranges: Iterable[tuple[int, int]]) -> bool:
+    return any(a <= start < b for a, b in ranges)
+
+
+# --------------------------------------------------------------------------------------
+class LineBreakSentencizer:
+    """Starts a sentence after every line break; runs before the parser, which keeps them."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc[1:]:
+            previous = doc[token.i - 1]
+            if "\n" in previous.text or "\n" in previous.whitespace_:
+                token.is_sent_start = True
+            elif not token.is_space and token.is_sent_start is None:
+                pass  # leave the parser free inside a line
+        doc._.kg_boilerplate = boilerplate_ranges(doc.text)
+        return doc
+
+
+@Language.factory("newskg_line_breaks")
+def make_line_breaks(nlp: Language, name: str) -> LineBreakSentencizer:
+    return LineBreakSentencizer(nlp, name)
+
+
+# --------------------------------------------------------------------------------------
+class ModelNameRecognizer:
+    """Finds AI model names the KB may lack, from their shape and context.
+
+    * a known family followed by versions or sizes: ``Llama 3.1 405B``, ``Mistral 7B``, ``GPT-4o``;
+    * a hyphenated name with a version (``QwQ-32B``, ``Yi-34B``) when it has a size suffix,
+      a known family prefix, or a model noun just before it (so ``COVID-19`` is not a model);
+    * a capitalised name right after a model noun: ``le modèle Ernie 4.5 Turbo``, ``le chatbot Moshi``.
+    """
+
+    def __init__(self, nlp: Language, name: str, families: Iterable[str] = ()) -> None:
+        self.name = name
+        self.families = sorted(set(families), key=len, reverse=True)
+        version = r"(?:[- ]?(?:v?\d+(?:\.\d+)*[a-z]?|\d+(?:\.\d+)?[BbMmTt]|\d+x\d+[Bb]|[A-Z]\d+(?:\.\d+)?|o\d))"
+        suffix = r"(?: (?:%s))" % "|".join(sorted(MODEL_SUFFIX_WORDS))
+        if self.families:
+            fam = "|".join(re.escape(f) for f in self.families)
+            self.family_re: re.Pattern[str] | None = re.compile(
+                rf"(?<![\w-])(?:{fam})(?:{version})+(?:{suffix})*(?![\w-])"
+            )
+        else:
+            self.family_re = None
+        self.word_re = re.compile(r"[^\s,;:()«»\"“”!?]+")
+        noun = "|".join(sorted(MODEL_NOUNS))
+        self.cue_re = re.compile(
+            rf"\b(?i:{noun})(?: (?i:d['’]IA|de langage|open source|d['’]intelligence artificielle|conversationnel|phare))?"
+            r" ((?:[A-Z][\w.]*(?:-[\w.]+)*)(?: (?:[A-Z][\w.]*|\d[\w.]*))*)"
+        )
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [s for s in self._candidates(doc) if s is not None]
+        if spans:
+            sources = _sources(doc)
+            keep = [e for e in doc.ents if not any(_overlap(e, s) for s in spans)]
+            doc.ents = filter_spans([*keep, *spans])
+            for s in spans:
+                sources.setdefault((s.start_char, s.end_char), "pattern")
+        return doc
+
+    def _candidates(self, doc: Doc) -> Iterable[Span | None]:
+        text = doc.text
+        if self.family_re is not None:
+            for m in self.family_re.finditer(text):
+                yield doc.char_span(m.start(), m.end(), label=MODEL, alignment_mode="expand")
+        for m in self.word_re.finditer(text):
+            word = m.group().rstrip(".")
+            if not MODEL_TOKEN_RE.match(word):
+                continue
+            before = text[max(0, m.start() - 40) : m.start()].lower().split()
+            if SIZE_RE.search(word) or any(word.startswith(f) for f in self.families) or any(
+                w.strip("'’") in MODEL_NOUNS for w in before[-3:]
+            ):
+                yield doc.char_span(m.start(), m.start() + len(word), label=MODEL, alignment_mode="expand")
+        for m in self.cue_re.finditer(text):
+            name = m.group(1)
+            start = m.start(1)
+            if name.split()[0] in NOT_MODEL_NAMES or name.split()[0].lower() in DETERMINERS:
+                continue
+            words = name.split()
+            # stop at the first word that is neither capitalised nor a version
+            kept = [words[0]]
+            for w in words[1:]:
+                if VERSION_RE.match(w) or w in MODEL_SUFFIX_WORDS:
+                    kept.append(w)
+                else:
+                    break
+            yield doc.char_span(start, start + len(" ".join(kept)), label=MODEL, alignment_mode="expand")
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+@Language.factory("newskg_model_names", default_config={"families": []})
+def make_model_names(nlp: Language, name: str, families: list[str]) -> ModelNameRecognizer:
+    return ModelNameRecognizer(nlp, name, families)
+
+
+def kb_patterns(kb: KnowledgeBase) -> list[dict]:
+    """entity_ruler patterns: every KB name and alias, case-sensitive, with the entry's id."""
+    label = {"Person": PERSON, "Organization": ORG, "AIModel": MODEL}
+    patterns = []
+    for entry in kb.entries:
+        for form in entry.forms:
+            patterns.append({"label": label[entry.type], "pattern": form, "id": kb_id(entry)})
+    return patterns
+
+
+def model_families(kb: KnowledgeBase) -> list[str]:
+    """First words of KB model names that are followed by a version: Llama (Llama 2), GPT (GPT-4)…"""
+    families = set()
+    for entry in kb.entries:
+        if entry.type != "AIModel":
+            continue
+        for form in entry.forms:
+            m = re.match(r"^([A-Z][A-Za-z]+)[- ]?(\S+)", form)
+            if m and VERSION_RE.match(m.group(2).split("-")[0]) and m.group(1).lower() not in DETERMINERS:
+                families.add(m.group(1))
+    return sorted(families)
+
+
+# --------------------------------------------------------------------------------------
+class EntityRepair:
+    """Keeps only people, organisations and AI models, and fixes what the statistical NER gets wrong.
+
+    * KB matches are kept as they are;
+    * ``MISC``/``LOC`` become organisations when an organisation noun precedes them
+      (``la start-up X``) or they end like a company (``Chub AI``), and are dropped otherwise;
+    * a one-word person must be a known given name or the surname of a person named in full;
+    * names in page furniture (``Lire aussi : …``) and names of non-entities (software,
+      regulations) are dropped;
+    * every later bare occurrence of a full name's surname becomes a person mention.
+    """
+
+    def __init__(self, nlp: Language, name: str, not_entities: Iterable[str] = (),
+                 first_names: Iterable[str] = ()) -> None:
+        self.name = name
+        self.not_entities = frozenset(not_entities)
+        self.first_names = frozenset(first_names) or read_word_list("first_names.txt")
+
+    def __call__(self, doc: Doc) -> Doc:
+        sources = _sources(doc)
+        boiler = doc._.kg_boilerplate or boilerplate_ranges(doc.text)
+        people_full = [e for e in doc.ents if e.label_ == PERSON and len(_name_words(e)) >= 2]
+        surnames = {_name_words(e)[-1] for e in people_full}
+        kept = []
+        for ent in doc.ents:
+            if in_ranges(ent.start_char, boiler):
+                continue
+            fixed = self._repair(doc, _trim(ent), surnames)
+            if fixed is not None:
+                kept.append(fixed)
+                sources.setdefault((fixed.start_char, fixed.end_char), "kb" if fixed.ent_id_ else "ner")
+        kept = filter_spans(kept)
+        kept.extend(self._surname_mentions(doc, kept, boiler, sources))
+        doc.ents = filter_spans(kept)
+        return doc
+
+    def _repair(self, doc: Doc, ent: Span | None, surnames: set[str]) -> Span | None:
+        if ent is None or ent.text in self.not_entities:
+            return None
+        if ent.ent_id_:
+            return ent
+        label = ent.label_
+        before = _word_before(doc, ent)
+        if before in NON_ENTITY_NOUNS:
+            return None
+        if label in ("MISC", "LOC"):
+            if before in ORG_NOUNS or ent[-1].text in ORG_SUFFIXES and len(ent) > 1:
+                return Span(doc, ent.start, ent.end, label=ORG)
+            if before in MODEL_NOUNS and label == "MISC":
+                return Span(doc, ent.start, ent.end, label=MODEL)
+            return None
+        if label == PERSON:
+            return ent if self._plausible_person(ent, surnames) else None
+        if label == ORG:
+            if before in ORG_NOUNS:
+                return ent
+            return ent if self._plausible_org(ent) else None
+        if label == MODEL:
+            return ent
+        return None
+
+    def _plausible_person(self, ent: Span, surnames: set[str]) -> bool:
+        words = _name_words(ent)
+        if not words or any(not w[0].isupper() for w in words):
+            return False
+        if any(any(ch.isdigit() for ch in w) for w in words):
+            return False
+        if len(words) == 1:
+            return words[0] in self.first_names or words[0] in surnames
+        return all(t.pos_ in ("PROPN", "NOUN", "X", "ADJ") or t.text in NAME_PARTICLES for t in ent)
+
+    def _plausible_org(self, ent: Span) -> bool:
+        if not ent.text[:1].isupper() and not ent.text[:1].isdigit():
+            return False
+        if len(ent) == 1 and ent[0].pos_ in ("NOUN", "ADJ", "VERB") and ent[0].text.lower() == ent[0].lemma_.lower() \
+                and not ent.text.isupper():
+            return False  # a capitalised common noun at the start of a line
+        return not all(t.is_lower or t.is_punct for t in ent[1:]) or len(ent) == 1
+
+    def _surname_mentions(self, doc: Doc, kept: list[Span], boiler: list[tuple[int, int]],
+                          sources: dict[tuple[int, int], str]) -> list[Span]:
+        full = [e for e in kept if e.label_ == PERSON and len(_name_words(e)) >= 2]
+        surnames = {_name_words(e)[-1]: e for e in full}
+        taken = {i for e in kept for i in range(e.start, e.end)}
+        extra = []
+        for token in doc:
+            person = surnames.get(token.text)
+            if person is None or token.i in taken or in_ranges(token.idx, boiler):
+                continue
+            span = Span(doc, token.i, token.i + 1, label=PERSON, span_id=person.ent_id_ or "")
+            extra.append(span)
+            sources[(span.start_char, span.end_char)] = "surname"
+        return extra
+
+
+def _name_words(ent: Span) -> list[str]:
+    return [t.text for t in ent if t.text not in NAME_PARTICLES and not t.is_punct]
+
+
+def _trim(ent: Span) -> Span | None:
+    """Drop leading determiners and trailing punctuation the NER sometimes includes."""
+    start, end = ent.start, ent.end
+    doc = ent.doc
+    while start < end and (doc[start].lower_ in DETERMINERS or doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and doc[end - 1].text not in (".",):
+        end -= 1
+    if start >= end:
+        return None
+    if (start, end) == (ent.start, ent.end):
+        return ent
+    return Span(doc, start, end, label=ent.label_, span_id=ent.id_)
+
+
+def _word_before(doc: Doc, ent: Span) -> str:
+    i = ent.start - 1
+    while i >= 0 and (doc[i].is_punct and doc[i].text not in ("'", "’") or doc[i].is_space):
+        i -= 1
+    return doc[i].lower_ if i >= 0 else ""
+
+
+@Language.factory("newskg_entity_repair", default_config={"not_entities": [], "first_names": []})
+def make_entity_repair(nlp: Language, name: str, not_entities: list[str], first_names: list[str]) -> EntityRepair:
+    return EntityRepair(nlp, name, not_entities, first_names)

@@ -1,0 +1,123 @@
+"""The NLP stage: a spaCy pipeline with newskg's components, and the conversion of its
+output into plain records (:class:`~kg.model.NlpResult`). No spaCy object leaves here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.errors import ModelError
+from kg.model import Document, EntityType, Mention, NlpResult, RawClaim, RawRelation, TextSpan
+from kg.nlp import entities as _entities  # noqa: F401  (registers the factories)
+from kg.nlp.claims import attribution_lines, find_claims
+from kg.nlp.entities import LABELS, boilerplate_ranges, in_ranges, kb_patterns, model_families
+from kg.nlp.kb import KnowledgeBase, load_kb
+from kg.nlp.relations import find_relations
+
+DEFAULT_MODEL = "fr_core_news_md"
+SOURCE_CONFIDENCE = {"kb": 0.95, "pattern": 0.8, "surname": 0.85, "ner": 0.7, "repair": 0.7}
+
+
+def load_pipeline(model: str = DEFAULT_MODEL, kb: KnowledgeBase | None = None) -> Language:
+    """The French spaCy model with newskg's entity, relation and claim components."""
+    kb = kb if kb is not None else load_kb()
+    try:
+        nlp = spacy.load(model)
+    except OSError as exc:
+        raise ModelError(
+            f"{model}: spaCy model not installed ({exc.__class__.__name__}); "
+            f"install it with `pip install {model.replace('_', '-')}`"
+        ) from None
+    nlp.add_pipe("newskg_line_breaks", before="parser" if "parser" in nlp.pipe_names else nlp.pipe_names[0])
+    nlp.add_pipe("newskg_model_names", after="ner", config={"families": model_families(kb)})
+    ruler = nlp.add_pipe("entity_ruler", name="newskg_kb_ruler", after="newskg_model_names",
+                         config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
+    ruler.add_patterns(kb_patterns(kb))  # type: ignore[attr-defined]
+    nlp.add_pipe("newskg_entity_repair", last=True, config={"not_entities": sorted(kb.not_entities)})
+    return nlp
+
+
+def pipeline_name(nlp: Language) -> str:
+    return f"{nlp.meta.get('lang', '?')}_{nlp.meta.get('name', '?')} {nlp.meta.get('version', '?')}"
+
+
+def analyse(nlp: Language, documents: Iterable[Document], *, batch_size: int = 16,
+            n_process: int = 1) -> Iterator[NlpResult]:
+    """Run the pipeline over documents, in order, streaming."""
+    pairs = ((d.text, d) for d in documents)
+    for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        yield doc_to_result(doc, document)
+
+
+def doc_to_result(doc: Doc, document: Document) -> NlpResult:
+    boiler = doc._.kg_boilerplate or boilerplate_ranges(doc.text)
+    sentences = [s for s in (_trim(sent) for sent in doc.sents) if s is not None]
+    sentences = [s for s in sentences if not in_ranges(s.start_char, boiler)]
+    ents_of = {s.start: [e for e in doc.ents if s.start <= e.start and e.end <= s.end and e.label_ in LABELS]
+               for s in sentences}
+    sources = doc._.kg_sources or {}
+    mentions: dict[tuple[int, int], Mention] = {}
+    for sent in sentences:
+        for ent in ents_of[sent.start]:
+            mentions[(ent.start_char, ent.end_char)] = _mention(ent, sent, sources)
+
+    def mention_of(span: Span) -> Mention:
+        key = (span.start_char, span.end_char)
+        if key not in mentions:  # a speaker found outside the kept sentences
+            mentions[key] = _mention(span, _trim(span.sent) or span.sent, sources)
+        return mentions[key]
+
+    relations: list[RawRelation] = []
+    roles: dict[str, list[tuple[Span, str]]] = {}
+    for sent in sentences:
+        evidence = TextSpan(sent.start_char, sent.end_char)
+        for found in find_relations(sent, ents_of[sent.start]):
+            relations.append(RawRelation(mention_of(found.subject), found.predicate,  # type: ignore[arg-type]
+                                         mention_of(found.object), evidence, found.role, found.rule,
+                                         found.confidence))
+            if found.predicate == "worksFor":
+                for key in (found.object.text, found.object.ent_id_):
+                    if key:
+                        roles.setdefault(key, []).append((found.subject, found.role or ""))
+    skip = attribution_lines(sentences, ents_of)
+    claims: list[RawClaim] = []
+    for found in find_claims(doc, sentences, ents_of, roles, skip):
+        evidence = TextSpan(found.sentence.start_char, found.sentence.end_char)
+        about = tuple(mention_of(a) for a in found.about)
+        for speaker in found.speakers:
+            claims.append(RawClaim(mention_of(speaker), evidence, found.stance, found.kind,  # type: ignore[arg-type]
+                                   about, found.cue, 0.8 if found.kind == "direct" else 0.7))
+    ordered = tuple(sorted(mentions.values(), key=lambda m: (m.span.start, m.span.end)))
+    return NlpResult(document, ordered, tuple(relations), tuple(claims))
+
+
+def _mention(ent: Span, sent: Span, sources: dict[tuple[int, int], str]) -> Mention:
+    source = sources.get((ent.start_char, ent.end_char), "ner")
+    etype: EntityType = LABELS[ent.label_]  # type: ignore[assignment]
+    return Mention(
+        span=TextSpan(ent.start_char, ent.end_char),
+        text=ent.text,
+        type=etype,
+        sentence=TextSpan(sent.start_char, sent.end_char),
+        kb_id=ent.ent_id_ or None,
+        source=source,
+        confidence=SOURCE_CONFIDENCE.get(source, 0.7),
+    )
+
+
+def _trim(sent: Span) -> Span | None:
+    """The sentence without surrounding whitespace tokens; None when nothing is left."""
+    start, end = sent.start, sent.end
+    doc = sent.doc
+    while start < end and doc[start].is_space:
+        start += 1
+    while end > start and doc[end - 1].is_space:
+        end -= 1
+    return doc[start:end] if start < end else None
+
+
+def sentence_texts(results: Sequence[NlpResult]) -> list[str]:  # pragma: no cover - debugging aid
+    return [m.text for r in results for m in r.mentions]

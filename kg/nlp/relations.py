@@ -1,0 +1,324 @@
+"""Relations read from the grammar of a sentence: roles, founders, developers.
+
+The rules work on the sequence of tokens and entity spans of one sentence, with the
+French function words that carry these relations (``de``, ``chez``, apposition
+commas, coordination ``X, Y et Z``, ``fondé par``, ``a lancé``). Each rule has a
+name, recorded as ``kg:extractedBy`` on the fact, and a confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.nlp.lexicon import DETERMINERS, FOUNDER_HEADS, MODEL_NOUNS, MODEL_VERBS, ROLE_HEADS
+
+PREPOSITIONS_OF = frozenset({"de", "d'", "d’", "du", "chez"})
+COORD_WORDS = frozenset({",", "et"})
+FOUND_LEMMAS = frozenset({"fonder", "cofonder", "co-fonder"})
+FOUND_FORMS = frozenset("fondé fondée fondés fondées cofondé cofondée cofondés cofondées co-fondé co-fondée".split())
+DEVELOPED_BY_FORMS = frozenset(
+    "développé développée développés conçu conçue créé créée lancé lancée entraîné entraînée publié publiée".split()
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One relation between two entity spans (indices into the sentence's entity list)."""
+
+    subject: Span
+    predicate: str  # worksFor | founder | creator, direction as in the graph
+    object: Span
+    role: str | None
+    rule: str
+    confidence: float
+
+
+def find_relations(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    """Every relation the rules find in one sentence."""
+    yield from _roles(sent, ents)
+    yield from _founders(sent, ents)
+    yield from _developers(sent, ents)
+
+
+def label(ent: Span) -> str:
+    return ent.label_
+
+
+# -- roles ---------------------------------------------------------------------------
+def _roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    doc = sent.doc
+    for org in (e for e in ents if label(e) == "ORG"):
+        prep = _token_before(doc, org.start, sent)
+        if prep is None or prep.lower_ not in PREPOSITIONS_OF:
+            continue
+        title = _title_before(doc, prep.i, sent)
+        if title is None:
+            continue
+        words, plural = title
+        people = _people_after(doc, org, ents, sent)
+        rule = "title-of-org-apposition" if people and doc[org.end].text != "(" else "title-of-org-name"
+        for person in people:
+            yield from _role_facts(person, org, words, plural, rule, 0.9)
+    for person in (e for e in ents if label(e) == "PER"):
+        yield from _role_after_person(doc, person, ents, sent)
+
+
+def _role_after_person(doc: Doc, person: Span, ents: list[Span], sent: Span) -> Iterator[Found]:
+    i = person.end
+    if i < sent.end and doc[i].lower_ in PREPOSITIONS_OF:
+        org = _ent_at(ents, i + 1)
+        if org is not None and label(org) == "ORG":
+            yield Found(person, "worksFor", org, None, "person-of-org", 0.6)
+        return
+    if i >= sent.end or doc[i].text != ",":
+        return
+    j = i + 1
+    if j < sent.end and doc[j].lower_ in DETERMINERS:
+        j += 1
+    for k in range(j, min(j + 9, sent.end)):
+        token = doc[k]
+        if token.lower_ in PREPOSITIONS_OF:
+            org = _ent_at(ents, k + 1)
+            words = [t.text for t in doc[j:k]]
+            if org is not None and label(org) == "ORG" and _has_role_head(words):
+                yield from _role_facts(person, org, " ".join(_join_elisions(words)), False,
+                                       "person-apposition-title-of-org", 0.9)
+            return
+        if _ent_at(ents, k) is not None or token.text in (",", ";", ":", "(") or token.pos_ == "VERB":
+            return
+
+
+def _role_facts(person: Span, org: Span, title: str, plural: bool, rule: str, conf: float) -> Iterator[Found]:
+    role = _singular(title) if plural else title
+    yield Found(person, "worksFor", org, role, rule, conf)
+    if any(w.lower() in FOUNDER_HEADS for w in role.split()):
+        yield Found(org, "founder", person, None, rule + "-founder", conf)
+
+
+def _title_before(doc: Doc, prep_i: int, sent: Span) -> tuple[str, bool] | None:
+    """``le PDG`` / ``les responsables de la recherche en IA`` just before the ``de``/``chez``."""
+    for j in range(prep_i - 1, max(sent.start - 1, prep_i - 9), -1):
+        token = doc[j]
+        if token.text in (",", ";", ":", "(", ")") or token.ent_type_:
+            return None
+        if _role_word(token.lower_):
+            det = doc[j - 1] if j - 1 >= sent.start else None
+            if det is not None and det.lower_ not in DETERMINERS and det.text not in (",",) and j != sent.start:
+                continue
+            words = [t.text for t in doc[j:prep_i]]
+            return " ".join(_join_elisions(words)), bool(det is not None and det.lower_ == "les")
+    return None
+
+
+def _people_after(doc: Doc, org: Span, ents: list[Span], sent: Span) -> list[Span]:
+    """The person or coordination of people named right after ``… de ORG``, apposed or not."""
+    i = org.end
+    if i < sent.end and doc[i].text == "(":  # skip a parenthesis: "de Hugging Face (…)"
+        while i < sent.end and doc[i].text != ")":
+            i += 1
+        i += 1
+    if i < sent.end and doc[i].text == ",":
+        i += 1
+    people: list[Span] = []
+    while i < sent.end:
+        ent = _ent_at(ents, i)
+        if ent is None or label(ent) != "PER":
+            break
+        people.append(ent)
+        i = ent.end
+        if i < sent.end and doc[i].text in COORD_WORDS and _ent_at(ents, i + 1) is not None:
+            i += 1
+        elif i + 1 < sent.end and doc[i].text == "," and doc[i + 1].lower_ == "et":
+            i += 2
+        else:
+            break
+    return people
+
+
+def _role_word(word: str) -> bool:
+    return word in ROLE_HEADS or (word.endswith(("s", "x")) and word[:-1] in ROLE_HEADS)
+
+
+def _has_role_head(words: list[str]) -> bool:
+    return any(_role_word(w.lower()) for w in words)
+
+
+def _singular(title: str) -> str:
+    words = title.split()
+    out = []
+    for w in words:
+        low = w.lower()
+        if low.endswith(("s", "x")) and low[:-1] in ROLE_HEADS:
+            w = w[:-1]
+        out.append(w)
+    return " ".join(out)
+
+
+def _join_elisions(words: list[str]) -> list[str]:
+    """``d'`` + ``IA`` -> ``d'IA`` (the title as written)."""
+    out: list[str] = []
+    for w in words:
+        if out and out[-1].endswith(("'", "’")):
+            out[-1] += w
+        else:
+            out.append(w)
+    return out
+
+
+# -- founders ------------------------------------------------------------------------
+def _founders(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    doc = sent.doc
+    for token in sent:
+        if not (token.lemma_.lower() in FOUND_LEMMAS or token.lower_ in FOUND_FORMS):
+            continue
+        nxt = doc[token.i + 1] if token.i + 1 < sent.end else None
+        if nxt is not None and nxt.lower_ == "par" or _par_follows(doc, token, sent):
+            org = _last_ent_before(ents, token.i, "ORG")
+            people = _coordination_after(doc, ents, _index_after_par(doc, token, sent), sent)
+            for person in people if org is not None else []:
+                yield Found(org, "founder", person, None, "org-founded-by", 0.85)
+            continue
+        org = _first_ent_after(ents, token.i, "ORG", limit=4)
+        if org is None:
+            continue
+        for person in _coordination_before(doc, ents, token.i, sent):
+            yield Found(org, "founder", person, None, "people-founded-org", 0.85)
+
+
+def _par_follows(doc: Doc, token: Token, sent: Span) -> bool:
+    """``fondée en 2016 par`` — a short adverbial may sit between the participle and ``par``."""
+    for k in range(token.i + 1, min(token.i + 6, sent.end)):
+        if doc[k].lower_ == "par":
+            return True
+        if doc[k].text in (",", ";") or doc[k].pos_ == "VERB":
+            return False
+    return False
+
+
+def _index_after_par(doc: Doc, token: Token, sent: Span) -> int:
+    for k in range(token.i + 1, min(token.i + 6, sent.end)):
+        if doc[k].lower_ == "par":
+            return k + 1
+    return token.i + 1
+
+
+def _coordination_after(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[Span]:
+    people = []
+    while i < sent.end:
+        ent = _ent_at(ents, i)
+        if ent is None or label(ent) != "PER":
+            break
+        people.append(ent)
+        i = ent.end
+        if i < sent.end and doc[i].text in COORD_WORDS:
+            i += 1
+        else:
+            break
+    return people
+
+
+def _coordination_before(doc: Doc, ents: list[Span], verb_i: int, sent: Span) -> list[Span]:
+    """The last group ``X, Y et Z`` of people before the verb, with no other name in between."""
+    before = [e for e in ents if e.end <= verb_i]
+    if not before or label(before[-1]) != "PER":
+        return []
+    group = [before[-1]]
+    for ent in reversed(before[:-1]):
+        between = doc[ent.end : group[0].start]
+        if label(ent) == "PER" and all(t.text in COORD_WORDS for t in between):
+            group.insert(0, ent)
+        else:
+            break
+    return group
+
+
+# -- developers ----------------------------------------------------------------------
+def _developers(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    doc = sent.doc
+    for model in (e for e in ents if label(e) == "AIMODEL"):
+        org = _org_of_model(doc, model, ents, sent)
+        if org is not None:
+            yield Found(model, "creator", org[0], None, org[1], org[2])
+    for org in (e for e in ents if label(e) == "ORG"):
+        verb = _launch_verb_after(doc, org, sent)
+        if verb is None:
+            continue
+        model = _first_ent_after(ents, verb.i, "AIMODEL", limit=8, stop_at=("ORG", "PER"))
+        if model is not None:
+            yield Found(model, "creator", org, None, "org-launched-model", 0.75)
+
+
+def _org_of_model(doc: Doc, model: Span, ents: list[Span], sent: Span) -> tuple[Span, str, float] | None:
+    i = model.end
+    if i >= sent.end:
+        return None
+    token = doc[i]
+    if token.lower_ in ("de", "d'", "d’", "du"):
+        org = _ent_at(ents, i + 1)
+        if org is not None and label(org) == "ORG":
+            return org, "model-of-org", 0.8
+    if token.text == "(":
+        org = _ent_at(ents, i + 1)
+        if org is not None and label(org) == "ORG" and org.end < sent.end and doc[org.end].text == ")":
+            return org, "model-parenthesis-org", 0.8
+    k = i + 1 if token.text == "," else i
+    if k < sent.end and doc[k].lower_ in DEVELOPED_BY_FORMS and k + 1 < sent.end and doc[k + 1].lower_ == "par":
+        org = _ent_at(ents, k + 2)
+        if org is not None and label(org) == "ORG":
+            return org, "model-developed-by-org", 0.85
+    if token.text == "," and k < sent.end and doc[k].lower_ in DETERMINERS:
+        # apposition: "LLaMA 2, le modèle d'IA open source de Meta"
+        if k + 1 < sent.end and doc[k + 1].lower_ in MODEL_NOUNS:
+            for m in range(k + 2, min(k + 10, sent.end)):
+                if doc[m].text in (",", ";", ":", "(") or doc[m].pos_ == "VERB":
+                    break
+                if doc[m].lower_ in ("de", "d'", "d’", "du"):
+                    org = _ent_at(ents, m + 1)
+                    if org is not None and label(org) == "ORG":
+                        return org, "model-apposition-of-org", 0.85
+    return None
+
+
+def _launch_verb_after(doc: Doc, org: Span, sent: Span) -> Token | None:
+    for k in range(org.end, min(org.end + 4, sent.end)):
+        token = doc[k]
+        if token.lemma_.lower() in MODEL_VERBS and token.pos_ in ("VERB", "AUX") and token.morph.get("VerbForm") != ["Inf"] \
+                or token.lemma_.lower() in MODEL_VERBS and token.tag_ == "VERB":
+            return token
+        if token.text in (",", ";", ".") or token.ent_type_:
+            return None
+    return None
+
+
+# -- helpers -------------------------------------------------------------------------
+def _ent_at(ents: list[Span], i: int) -> Span | None:
+    for ent in ents:
+        if ent.start == i:
+            return ent
+    return None
+
+
+def _token_before(doc: Doc, i: int, sent: Span) -> Token | None:
+    return doc[i - 1] if i - 1 >= sent.start else None
+
+
+def _last_ent_before(ents: list[Span], i: int, wanted: str) -> Span | None:
+    found = [e for e in ents if e.end <= i and label(e) == wanted]
+    return found[-1] if found else None
+
+
+def _first_ent_after(ents: list[Span], i: int, wanted: str, limit: int = 6,
+                     stop_at: tuple[str, ...] = ()) -> Span | None:
+    for ent in ents:
+        if ent.start <= i:
+            continue
+        if ent.start - i > limit:
+            return None
+        if label(ent) == wanted:
+            return ent
+        if label(ent) in stop_at:
+            return None
+    return None

@@ -1,0 +1,347 @@
+"""SPARQL over the store: canned questions, parameter binding, and result formats.
+
+Queries see the union of all graphs as their default graph (one article's facts
+and the consolidated entity names in ``kgr:graph/entities`` join freely). Because
+that union keeps one copy of a triple *per graph*, the canned queries use
+``DISTINCT`` or ``COUNT(DISTINCT …)`` wherever a triple can repeat across articles.
+
+Results keep every term's kind, language and datatype (:class:`Term`) so that the
+SPARQL 1.1 JSON and TSV formats are exact, while :attr:`QueryResult.rows` offers the
+plain strings most callers want.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Literal as Kind
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, UsageError
+from kg.vocab import DEFAULT_BASE, KG, OA, ORG, PROV, SCHEMA
+
+if TYPE_CHECKING:
+    from kg.store import Store
+
+QUERY_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "ntriples")
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_GRAPH_VARIABLES = ("subject", "predicate", "object")
+_QUERY_FILE_SUFFIXES = (".rq", ".sparql")
+
+
+def display_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """Prefixes used to shorten IRIs in tables; ``kgr:`` follows the store's base."""
+    return {
+        "kgr": base,
+        "kg": str(KG),
+        "schema": str(SCHEMA),
+        "org": str(ORG),
+        "oa": str(OA),
+        "prov": str(PROV),
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        "owl": "http://www.w3.org/2002/07/owl#",
+    }
+
+
+# -- canned queries ----------------------------------------------------------------
+@dataclass(frozen=True)
+class CannedQuery:
+    """One ``ontology/queries/NAME.rq`` file; ``description`` is its leading comment."""
+
+    name: str
+    path: Path
+    description: str
+    text: str
+
+
+def canned_queries(directory: Path = QUERY_DIR) -> dict[str, CannedQuery]:
+    """Every canned query by name, sorted, so that ``kg query --list`` is stable."""
+    queries = {}
+    for path in sorted(directory.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        queries[path.stem] = CannedQuery(path.stem, path, _leading_comment(text), text)
+    return queries
+
+
+def _leading_comment(text: str) -> str:
+    """The ``#`` lines before the first query line, joined: what the query answers."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        lines.append(stripped.lstrip("#").strip())
+    return " ".join(part for part in lines if part)
+
+
+def load_query(arg: str) -> str:
+    """A query file's text, a canned query's text, or ``arg`` itself as SPARQL.
+
+    A name that looks like a query file but does not exist is an error rather than
+    SPARQL, so that a typo in a path does not surface as a baffling syntax error.
+    """
+    path = _as_existing_file(arg)
+    if path is not None:
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"{arg}: cannot read query file: {exc}") from exc
+    canned = canned_queries()
+    if arg in canned:
+        return canned[arg].text
+    if arg.strip().endswith(_QUERY_FILE_SUFFIXES) and "\n" not in arg.strip():
+        raise QueryError(f"{arg}: no such query file (canned queries: {', '.join(canned)})")
+    return arg
+
+
+def _as_existing_file(arg: str) -> Path | None:
+    if "\n" in arg or not arg.strip():
+        return None
+    try:
+        path = Path(arg).expanduser()
+        return path if path.is_file() else None
+    except (OSError, ValueError):  # e.g. a long SPARQL string is not a valid file name
+        return None
+
+
+# -- results -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    """An RDF term with enough detail for the SPARQL 1.1 JSON results format."""
+
+    kind: Kind["uri", "literal", "bnode", "triple"]
+    value: str
+    lang: str | None = None
+    datatype: str | None = None  # None for xsd:string and language-tagged strings
+    ntriples: str = ""  # the term as N-Triples writes it (for TSV)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The materialised answer of one query.
+
+    SELECT: ``variables`` and ``rows`` (plain strings; ``None`` when unbound), with
+    the full ``terms`` alongside. ASK: ``boolean``. CONSTRUCT / DESCRIBE: ``triples``
+    as N-Triples text, and also rows over ``subject predicate object`` so that every
+    tabular format works for them too.
+    """
+
+    kind: Kind["select", "ask", "graph"]
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[str | None, ...], ...] = ()
+    terms: tuple[tuple[Term | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: str | None = None
+    base: str = DEFAULT_BASE  # the store's base, for the kgr: prefix in tables
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.kind != "ask" else int(bool(self.boolean))
+
+
+def to_term(node: object) -> Term:
+    """Convert a pyoxigraph term; keeps language and non-default datatype."""
+    if isinstance(node, ox.NamedNode):
+        return Term("uri", node.value, ntriples=str(node))
+    if isinstance(node, ox.BlankNode):
+        return Term("bnode", node.value, ntriples=str(node))
+    if isinstance(node, ox.Literal):
+        datatype = node.datatype.value
+        plain = datatype in (XSD_STRING, RDF_LANG_STRING)
+        return Term("literal", node.value, node.language, None if plain else datatype, str(node))
+    return Term("triple", str(node), ntriples=str(node))
+
+
+def run_query(store: Store, sparql: str, bindings: Mapping[str, object] | None = None) -> QueryResult:
+    """Run ``sparql`` over the union of all graphs, binding ``?name`` from ``bindings``.
+
+    ``bindings`` values may be IRIs (``https://…`` or ``<…>``), prefixed names with
+    a known prefix (``kgr:person/x``), plain strings (bound as literals) or
+    pyoxigraph terms. A bound variable must appear in the query's projection.
+    """
+    substitutions = _substitutions(bindings or {}, store.iris.base)
+    try:
+        answer = store.ox.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or None)
+        return _materialise(answer, store.iris.base)
+    except SyntaxError as exc:
+        raise QueryError(_syntax_message(str(exc), sparql)) from exc
+    except (OSError, RuntimeError, ValueError, TypeError) as exc:
+        raise QueryError(f"query failed: {_one_line(str(exc))}") from exc
+
+
+def _substitutions(bindings: Mapping[str, object], base: str) -> dict[ox.Variable, object]:
+    return {ox.Variable(name.lstrip("?$")): _binding_term(value, base) for name, value in bindings.items()}
+
+
+def _binding_term(value: object, base: str) -> object:
+    """An IRI when the value reads as one, otherwise a plain literal."""
+    if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return value
+    text = str(value).strip()
+    if text.startswith("<") and text.endswith(">"):
+        return ox.NamedNode(text[1:-1])
+    prefix, sep, local = text.partition(":")
+    known = display_prefixes(base)
+    if sep and prefix in known:
+        return ox.NamedNode(known[prefix] + local)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", text):
+        return ox.NamedNode(text)
+    return ox.Literal(text)
+
+
+def _materialise(answer: object, base: str) -> QueryResult:
+    """Read the whole answer now, so that evaluation errors surface inside run_query."""
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(answer), base=base)
+    if isinstance(answer, ox.QuerySolutions):
+        variables = tuple(v.value for v in answer.variables)
+        terms = tuple(tuple(_maybe_term(solution[v]) for v in variables) for solution in answer)
+        return QueryResult("select", variables, _plain_rows(terms), terms, base=base)
+    triples = list(answer)  # type: ignore[call-overload]
+    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    terms = tuple((to_term(t.subject), to_term(t.predicate), to_term(t.object)) for t in triples)
+    return QueryResult("graph", _GRAPH_VARIABLES, _plain_rows(terms), terms, triples=text, base=base)
+
+
+def _maybe_term(node: object) -> Term | None:
+    return None if node is None else to_term(node)
+
+
+def _plain_rows(terms: Iterable[tuple[Term | None, ...]]) -> tuple[tuple[str | None, ...], ...]:
+    return tuple(tuple(None if t is None else t.value for t in row) for row in terms)
+
+
+def _syntax_message(parser_message: str, sparql: str) -> str:
+    """Name line and column in words, quote the offending line, keep the parser's text."""
+    message = _one_line(parser_message)
+    match = re.search(r"(\d+):(\d+)", parser_message)
+    if not match:
+        return f"malformed SPARQL: {message}"
+    line, column = int(match.group(1)), int(match.group(2))
+    lines = sparql.splitlines()
+    source = f" near {lines[line - 1].strip()[:60]!r}" if 0 < line <= len(lines) else ""
+    return f"malformed SPARQL at line {line}, column {column}{source}: {message}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- formatting --------------------------------------------------------------------
+def format_result(result: QueryResult, fmt: str) -> str:
+    """Render a result as ``table``, ``csv``, ``tsv``, ``json`` or ``ntriples``.
+
+    csv and tsv follow the SPARQL 1.1 CSV/TSV results formats (csv: plain values;
+    tsv: terms written as in N-Triples, so types survive); json is the SPARQL 1.1
+    Query Results JSON format; ntriples is for CONSTRUCT and DESCRIBE results only.
+    """
+    formatter = _FORMATTERS.get(fmt)
+    if formatter is None:
+        raise UsageError(f"unknown result format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
+    return formatter(result)
+
+
+def _format_table(result: QueryResult) -> str:
+    if result.kind == "ask":
+        return "true\n" if result.boolean else "false\n"
+    prefixes = display_prefixes(result.base)
+    header = list(result.variables)
+    body = [[_cell(t, prefixes) for t in row] for row in result.terms]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+    lines = [_table_line(header, widths), _table_line(["-" * w for w in widths], widths)]
+    lines += [_table_line(r, widths) for r in body]
+    noun = "row" if len(body) == 1 else "rows"
+    return "\n".join(lines) + f"\n({len(body)} {noun})\n"
+
+
+def _table_line(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+
+def _cell(term: Term | None, prefixes: Mapping[str, str]) -> str:
+    """One table cell: IRIs shortened, literals as their value, on one line."""
+    if term is None:
+        return ""
+    if term.kind == "uri":
+        return shorten(term.value, prefixes)
+    if term.kind == "bnode":
+        return f"_:{term.value}"
+    return " ".join(term.value.split()) if "\n" in term.value or "\t" in term.value else term.value
+
+
+def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
+    """``prefix:local`` for the longest matching namespace; the full IRI otherwise."""
+    best = max((ns for ns in prefixes.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    prefix = next(p for p, ns in prefixes.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"
+
+
+def _format_csv(result: QueryResult) -> str:
+    if result.kind == "ask":
+        return "true\r\n" if result.boolean else "false\r\n"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue()
+
+
+def _format_tsv(result: QueryResult) -> str:
+    if result.kind == "ask":
+        return "true\n" if result.boolean else "false\n"
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines += ["\t".join("" if t is None else t.ntriples for t in row) for row in result.terms]
+    return "\n".join(lines) + "\n"
+
+
+def _format_json(result: QueryResult) -> str:
+    if result.kind == "ask":
+        doc: dict[str, object] = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        bindings = [
+            {var: _json_term(t) for var, t in zip(result.variables, row, strict=True) if t is not None}
+            for row in result.terms
+        ]
+        doc = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    kind = "literal" if term.kind == "triple" else term.kind
+    out = {"type": kind, "value": term.value}
+    if term.lang:
+        out["xml:lang"] = term.lang
+    if term.datatype:
+        out["datatype"] = term.datatype
+    return out
+
+
+def _format_ntriples(result: QueryResult) -> str:
+    if result.triples is None:
+        raise UsageError("the ntriples format is for CONSTRUCT and DESCRIBE queries; "
+                         "use table, csv, tsv or json")
+    return result.triples
+
+
+_FORMATTERS = {
+    "table": _format_table,
+    "csv": _format_csv,
+    "tsv": _format_tsv,
+    "json": _format_json,
+    "ntriples": _format_ntriples,
+}

@@ -1,0 +1,154 @@
+"""Entity resolution: the many names of one entity in an article become one :class:`Entity`.
+
+Within an article, mentions are merged when
+
+* they link to the same knowledge-base entry (``kb-alias``);
+* one is the surname (or given name) of exactly one person named in full (``surname``);
+* they are the same name up to case, accents and punctuation (``spelling``: LLaMA 2 / Llama 2);
+* one is the acronym of another organisation's name (``acronym``: UE / Union européenne).
+
+Across articles, identity comes from the canonical key: the KB id when linked, else
+the normalised fullest form, so the same entity gets the same IRI wherever it is seen.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+
+from kg.model import Claim, Entity, Extraction, Mention, NlpResult, Relation
+from kg.nlp.kb import KnowledgeBase
+
+PARTICLES = frozenset("de du des d' von van der den la le di da al el bin ben".split())
+
+
+def normalise(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold().replace("’", "'")
+    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in name.split() if w.lower() not in PARTICLES]
+
+
+def _fullest(forms: Iterable[str]) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for f in forms:
+        counts[f] += 1
+    return min(counts, key=lambda s: (-len(s.split()), -len(s), -counts[s], s))
+
+
+def _acronym(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w and w[0].isalpha() and w.lower() not in PARTICLES).upper()
+
+
+def resolve(result: NlpResult, kb: KnowledgeBase | None = None, settings: dict[str, str] | None = None) -> Extraction:
+    """Merge mentions into entities and re-point relations and claims at them."""
+    groups = _group_mentions(result.mentions, kb)
+    entities: list[Entity] = []
+    entity_of: dict[Mention, Entity] = {}
+    for (etype, _), (mentions, rules) in sorted(groups.items(), key=lambda kv: kv[0]):
+        entity = _make_entity(etype, mentions, rules, kb)
+        entities.append(entity)
+        for m in mentions:
+            entity_of[m] = entity
+    relations = _relations(result, entity_of)
+    claims = _claims(result, entity_of)
+    entities.sort(key=lambda e: (e.type, e.key))
+    return Extraction(result.document, tuple(entities), relations, claims, dict(settings or {}))
+
+
+def _group_mentions(mentions: Iterable[Mention], kb: KnowledgeBase | None
+                    ) -> dict[tuple[str, str], tuple[list[Mention], set[str]]]:
+    groups: dict[tuple[str, str], tuple[list[Mention], set[str]]] = {}
+
+    def add(key: tuple[str, str], mention: Mention, rule: str) -> None:
+        entry = groups.setdefault(key, ([], set()))
+        entry[0].append(mention)
+        entry[1].add(rule)
+
+    pending: list[Mention] = []
+    for m in mentions:
+        if m.kb_id:
+            add((m.type, "kb:" + m.kb_id), m, "kb-alias")
+        else:
+            pending.append(m)
+    # full forms first, so that short forms can attach to them
+    pending.sort(key=lambda m: (-len(_words(m.text)), m.span.start))
+    for m in pending:
+        key, rule = _attach(m, groups, kb)
+        add(key, m, rule)
+    return groups
+
+
+def _attach(m: Mention, groups: dict[tuple[str, str], tuple[list[Mention], set[str]]],
+            kb: KnowledgeBase | None) -> tuple[tuple[str, str], str]:
+    norm = normalise(m.text)
+    same_type = [(k, v[0]) for k, v in groups.items() if k[0] == m.type]
+    for key, members in same_type:
+        if any(normalise(x.text) == norm for x in members):
+            return key, "spelling"
+    words = _words(m.text)
+    if m.type == "Person" and len(words) == 1:
+        hits = [key for key, members in same_type
+                if any(len(_words(x.text)) >= 2 and words[0] in (_words(x.text)[-1], _words(x.text)[0])
+                       for x in members)]
+        if len(set(hits)) == 1:
+            return hits[0], "surname"
+    if m.type == "Organization" and m.text.isupper() and 2 <= len(m.text) <= 6:
+        hits = [key for key, members in same_type if any(_acronym(x.text) == m.text for x in members
+                                                         if len(x.text.split()) >= 2)]
+        if len(set(hits)) == 1:
+            return hits[0], "acronym"
+    return (m.type, "name:" + norm), "exact"
+
+
+def _make_entity(etype: str, mentions: list[Mention], rules: set[str], kb: KnowledgeBase | None) -> Entity:
+    kb_id = next((m.kb_id for m in mentions if m.kb_id), None)
+    entry = kb.get(kb_id) if kb is not None and kb_id else None
+    forms = tuple(sorted({m.text for m in mentions}))
+    if entry is not None:
+        name, key = entry.name, entry.id
+    else:
+        name = _fullest(m.text for m in mentions)
+        key = normalise(name)
+    confidence = max(m.confidence for m in mentions)
+    return Entity(
+        type=etype,  # type: ignore[arg-type]
+        key=key,
+        name=name,
+        forms=forms,
+        mentions=tuple(sorted(mentions, key=lambda m: m.span.start)),
+        kb_id=kb_id,
+        confidence=confidence,
+        merge_rules=tuple(sorted(rules - {"exact"})),
+    )
+
+
+def _relations(result: NlpResult, entity_of: dict[Mention, Entity]) -> tuple[Relation, ...]:
+    seen: dict[tuple, Relation] = {}
+    for r in result.relations:
+        s, o = entity_of.get(r.subject), entity_of.get(r.object)
+        if s is None or o is None or s == o:
+            continue
+        key = (s.type, s.key, r.predicate, o.type, o.key, r.evidence)
+        if key not in seen or r.confidence > seen[key].confidence:
+            seen[key] = Relation(s, r.predicate, o, r.evidence, r.role, r.rule, r.confidence)
+    return tuple(seen[k] for k in sorted(seen, key=lambda k: (k[5].start, k[:5])))
+
+
+def _claims(result: NlpResult, entity_of: dict[Mention, Entity]) -> tuple[Claim, ...]:
+    seen: dict[tuple, Claim] = {}
+    for c in result.claims:
+        speaker = entity_of.get(c.speaker)
+        if speaker is None:
+            continue
+        about_set = {entity_of[a] for a in c.about if a in entity_of and entity_of[a] != speaker}
+        about = tuple(sorted(about_set, key=lambda e: (e.type, e.key)))
+        key = (c.evidence, speaker.type, speaker.key)
+        if key not in seen:
+            seen[key] = Claim(speaker, c.evidence, c.stance, c.kind, about, c.cue, c.confidence)
+    return tuple(seen[k] for k in sorted(seen, key=lambda k: (k[0].start, k[0].end, k[1], k[2])))

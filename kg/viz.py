@@ -1,0 +1,693 @@
+"""An interactive view of the graph: one self-contained HTML page that works offline.
+
+:func:`view_graph` reads the store with SPARQL and returns a property graph
+(entities as nodes; ``worksFor``, ``founder``, ``creator`` and claims as edges,
+each with its evidence). :func:`render_view` draws it with vis-network through
+pyvis and writes a single HTML file: the vis-network script and stylesheet that
+ship inside the pyvis package are inlined, nothing is fetched at run time and no
+``lib/`` folder is written.
+
+Everything that comes from articles (names, quotes, evidence) is untrusted. It
+reaches the page only as JSON data in which ``<``, ``>`` and ``&`` are escaped,
+and tooltips are built in the browser with ``textContent``, never ``innerHTML``,
+so a quote such as ``<img src=x onerror=…>`` shows as text and cannot run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from jinja2 import Environment
+from markupsafe import Markup
+from pyvis.network import Network
+
+from kg.errors import ExportError, UsageError
+from kg.store import Store, canonical_name
+from kg.vocab import KG, OA, ORG, SCHEMA
+
+# -- presentation constants ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _TypeStyle:
+    label: str  # French, as shown in the legend and tooltips
+    color: str
+    shape: str  # vis-network shape
+    css: str  # the legend swatch's CSS class
+
+
+TYPE_STYLES: dict[str, _TypeStyle] = {
+    "Person": _TypeStyle("Personne", "#4e79a7", "dot", "dot"),
+    "Organization": _TypeStyle("Organisation", "#f28e2b", "square", "square"),
+    "AIModel": _TypeStyle("Modèle d’IA", "#59a14f", "diamond", "diamond"),
+}
+
+# stance -> (colour, French label)
+STANCE_STYLES: dict[str, tuple[str, str]] = {
+    "concern": ("#d62728", "inquiétude"),
+    "support": ("#2ca02c", "soutien"),
+    "criticism": ("#9467bd", "critique"),
+    "prediction": ("#1f77b4", "prédiction"),
+    "neutral": ("#8c8c8c", "neutre"),
+}
+
+# relation kind -> (colour, edge label, legend entry); worksFor edges show the role title when known
+RELATION_STYLES: dict[str, tuple[str, str, str]] = {
+    "worksFor": ("#555555", "travaille pour", "rôle (PDG, chercheur…)"),
+    "founder": ("#8c564b", "fondateur", "fondateur"),
+    "creator": ("#17becf", "développeur", "développeur (modèle → organisation)"),
+}
+
+_TYPE_IRIS = {
+    str(SCHEMA.Person): "Person",
+    str(SCHEMA.Organization): "Organization",
+    str(KG.AIModel): "AIModel",
+    str(KG.LanguageModel): "AIModel",
+}
+_TYPE_ALIASES = {"person": "Person", "organization": "Organization", "org": "Organization",
+                 "aimodel": "AIModel", "model": "AIModel"}
+_PREDICATE_KINDS = {str(SCHEMA.worksFor): "worksFor", str(SCHEMA.founder): "founder",
+                    str(SCHEMA.creator): "creator"}
+_STANCE_IRIS = {str(KG[name.capitalize()]): name for name in STANCE_STYLES}
+
+MAX_EVIDENCE_SHOWN = 5  # per tooltip: long lists make the tooltip unreadable
+LAYOUT_SEED = 7
+
+_PREFIXES = f"""PREFIX schema: <{SCHEMA}>
+PREFIX kg: <{KG._NS}>
+PREFIX oa: <{OA}>
+PREFIX org: <{ORG}>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+@dataclass(frozen=True)
+class ViewSummary:
+    nodes: int
+    edges: int
+    reduced: bool
+
+
+Evidence = tuple[str, str]  # (sentence, article identifier)
+
+
+@dataclass
+class _EdgeAcc:
+    """One drawn edge: facts with the same ends, kind and label are merged."""
+
+    confidence: float | None = None
+    evidence: set[Evidence] = field(default_factory=set)
+    facts: set[str] = field(default_factory=set)
+
+    def add(self, fact: str, confidence: float | None, evidence: Evidence | None) -> None:
+        self.facts.add(fact)
+        if confidence is not None:
+            self.confidence = max(confidence, self.confidence or 0.0)
+        if evidence is not None:
+            self.evidence.add(evidence)
+
+
+# -- the property graph --------------------------------------------------------------------
+
+def view_graph(store: Store, *, focus: str | None = None, depth: int = 2,
+               types: Iterable[str] | None = None, min_confidence: float = 0.0,
+               max_nodes: int | None = None) -> nx.MultiDiGraph:
+    """The graph to draw, as a networkx multigraph keyed by entity IRI.
+
+    Node attributes: ``name``, ``type``, ``alt_names``, ``mentions``, ``claims`` (the
+    speaker's claims about no other entity). Edge attributes: ``kind`` (worksFor,
+    founder, creator, claim), ``label``, ``stance``, ``confidence``, ``evidence``
+    (sorted (sentence, article) pairs), ``facts``. Graph attributes: ``total_nodes``,
+    ``reduced``, ``centers``.
+
+    Types are filtered first, then the ``focus`` neighbourhood is walked, so that
+    every node of a focused view is connected to the focus.
+    """
+    _check_numbers(depth, min_confidence, max_nodes)
+    wanted = parse_types(types)
+    g = _full_graph(store, min_confidence)
+    centers = _match_focus(g, focus) if focus is not None else set()
+    if wanted is not None:
+        g = g.subgraph([n for n, t in g.nodes(data="type") if t in wanted or n in centers]).copy()
+    if centers:
+        g = _ego(g, centers, depth)
+    total = g.number_of_nodes()
+    if max_nodes is not None and total > max_nodes:
+        g = _reduce(g, max_nodes, centers)
+    g.graph.update(total_nodes=total, reduced=g.number_of_nodes() < total, centers=tuple(sorted(centers)))
+    return g
+
+
+def parse_types(types: Iterable[str] | None) -> frozenset[str] | None:
+    """Entity type names (Person, Organization, AIModel; case-insensitive, ``org``/``model`` too)."""
+    if types is None:
+        return None
+    if isinstance(types, str):  # a bare string would otherwise be read letter by letter
+        types = [types]
+    out = set()
+    for raw in types:
+        for part in raw.split(","):
+            key = part.strip().casefold()
+            if not key:
+                continue
+            if key not in _TYPE_ALIASES:
+                raise UsageError(f"unknown entity type {part.strip()!r} (expected one of: "
+                                 f"{', '.join(TYPE_STYLES)})")
+            out.add(_TYPE_ALIASES[key])
+    return frozenset(out)
+
+
+def _check_numbers(depth: int, min_confidence: float, max_nodes: int | None) -> None:
+    if depth < 0:
+        raise UsageError(f"depth must be 0 or more, not {depth}")
+    if not 0.0 <= min_confidence <= 1.0:
+        raise UsageError(f"min_confidence must lie in [0, 1], not {min_confidence}")
+    if max_nodes is not None and max_nodes < 1:
+        raise UsageError(f"max_nodes must be at least 1, not {max_nodes}")
+
+
+def _full_graph(store: Store, min_confidence: float) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    entities = _entities(store, min_confidence)
+    for iri in sorted(entities):
+        g.add_node(iri, **entities[iri])
+    edges: dict[tuple[str, str, str, str, str], _EdgeAcc] = defaultdict(_EdgeAcc)
+    _collect_relations(store, min_confidence, edges)
+    _collect_claims(store, min_confidence, edges, g)
+    for (s, o, kind, label, stance), acc in sorted(edges.items()):
+        if s not in g or o not in g or s == o:
+            continue  # an end of unknown type, or a self-loop (claims about oneself go to the tooltip)
+        g.add_edge(s, o, key=f"{kind}:{label}", kind=kind, label=label, stance=stance,
+                   confidence=acc.confidence, evidence=tuple(sorted(acc.evidence)),
+                   facts=len(acc.facts))
+    if min_confidence > 0:
+        # Entities known only from facts under the threshold disappear with them.
+        g.remove_nodes_from([n for n, d in g.nodes(data=True) if not d["mentions"] and not g.degree(n)])
+    return g
+
+
+def _rows(store: Store, sparql: str) -> list[dict[str, str | None]]:
+    """Query results as plain strings (None for unbound variables)."""
+    result = store.query(_PREFIXES + sparql)
+    names = [v.value for v in result.variables]  # type: ignore[union-attr]
+    out = []
+    for row in result:  # type: ignore[union-attr]
+        out.append({n: (None if row[n] is None else row[n].value) for n in names})
+    return out
+
+
+def _confidence_filter(var: str, min_confidence: float) -> str:
+    return f"FILTER(!BOUND(?{var}) || ?{var} >= {min_confidence:.4f})"
+
+
+def _entities(store: Store, min_confidence: float) -> dict[str, dict[str, Any]]:
+    types: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    values = " ".join(f"<{t}>" for t in _TYPE_IRIS)
+    for r in _rows(store, f"""SELECT ?e ?t ?name ?label WHERE {{ VALUES ?t {{ {values} }} ?e a ?t .
+            OPTIONAL {{ ?e schema:name ?name }} OPTIONAL {{ ?e rdfs:label ?label }} }}"""):
+        types[r["e"]].add(_TYPE_IRIS[r["t"]])  # type: ignore[index]
+        if r["name"]:
+            names[r["e"]].add(r["name"])  # type: ignore[index]
+        if r["label"]:
+            labels[r["e"]][r["label"]] += 1  # type: ignore[index]
+    alts: dict[str, set[str]] = defaultdict(set)
+    for r in _rows(store, "SELECT ?e ?alt WHERE { ?e schema:alternateName ?alt }"):
+        alts[r["e"]].add(r["alt"])  # type: ignore[index, arg-type]
+    mentions = {r["e"]: int(r["n"] or 0) for r in _rows(store, f"""SELECT ?e (COUNT(DISTINCT ?m) AS ?n)
+            WHERE {{ ?m kg:mentionOf ?e . OPTIONAL {{ ?m kg:confidence ?c }}
+            {_confidence_filter("c", min_confidence)} }} GROUP BY ?e""")}
+    out = {}
+    for e, ts in types.items():
+        # Consolidation gives one schema:name; before it, fall back to the articles' labels.
+        name = min(names[e]) if names[e] else canonical_name(labels[e], False) if labels[e] else _tail(e)
+        out[e] = {
+            "name": name,
+            "type": next(t for t in TYPE_STYLES if t in ts),  # fixed priority if types conflict
+            "alt_names": tuple(sorted(alts[e] - {name})),
+            "mentions": mentions.get(e, 0),
+            "claims": (),
+        }
+    return out
+
+
+def _tail(iri: str) -> str:
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1]
+
+
+def _collect_relations(store: Store, min_confidence: float,
+                       edges: dict[tuple[str, str, str, str, str], _EdgeAcc]) -> None:
+    values = " ".join(f"<{p}>" for p in _PREDICATE_KINDS)
+    for r in _rows(store, f"""SELECT ?st ?s ?p ?o ?conf ?exact ?docid ?role WHERE {{
+            VALUES ?p {{ {values} }}
+            ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+            OPTIONAL {{ ?st kg:confidence ?conf }}
+            OPTIONAL {{ ?st kg:evidence ?span .
+                OPTIONAL {{ ?span oa:hasSelector ?sel . ?sel oa:exact ?exact }}
+                OPTIONAL {{ ?span oa:hasSource ?doc . ?doc schema:identifier ?docid }} }}
+            OPTIONAL {{ FILTER(?p = schema:worksFor)
+                ?m a org:Membership ; org:member ?s ; org:organization ?o ; kg:evidence ?span ;
+                   org:role ?r . ?r skos:prefLabel ?role }}
+            {_confidence_filter("conf", min_confidence)} }}"""):
+        kind = _PREDICATE_KINDS[r["p"]]  # type: ignore[index]
+        label = r["role"] or RELATION_STYLES[kind][1]
+        edges[(r["s"], r["o"], kind, label, "")].add(  # type: ignore[index]
+            r["st"], _float(r["conf"]), _evidence(r["exact"], r["docid"]))  # type: ignore[arg-type]
+    if min_confidence > 0:
+        return  # a bare triple has no confidence to compare
+    for r in _rows(store, f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o .
+            FILTER NOT EXISTS {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }} }}"""):
+        kind = _PREDICATE_KINDS[r["p"]]  # type: ignore[index]
+        edges[(r["s"], r["o"], kind, RELATION_STYLES[kind][1], "")].add(  # type: ignore[index]
+            f"{r['s']} {r['p']} {r['o']}", None, None)
+
+
+def _collect_claims(store: Store, min_confidence: float,
+                    edges: dict[tuple[str, str, str, str, str], _EdgeAcc], g: nx.MultiDiGraph) -> None:
+    claims: dict[str, dict[str, Any]] = {}
+    for r in _rows(store, f"""SELECT ?c ?speaker ?about ?stance ?conf ?text ?exact ?docid WHERE {{
+            ?c a schema:Claim ; schema:author ?speaker .
+            OPTIONAL {{ ?c schema:about ?about }}
+            OPTIONAL {{ ?c kg:stance ?stance }}
+            OPTIONAL {{ ?c kg:confidence ?conf }}
+            OPTIONAL {{ ?c schema:text ?text }}
+            OPTIONAL {{ ?c kg:evidence ?span . ?span oa:hasSelector ?sel . ?sel oa:exact ?exact }}
+            OPTIONAL {{ ?c schema:appearance ?doc . ?doc schema:identifier ?docid }}
+            {_confidence_filter("conf", min_confidence)} }}"""):
+        c = claims.setdefault(r["c"], {"speaker": r["speaker"], "about": set(),  # type: ignore[index]
+                                       "stance": _STANCE_IRIS.get(r["stance"] or "", "neutral"),
+                                       "conf": _float(r["conf"]), "evidence": None})
+        if r["about"]:
+            c["about"].add(r["about"])
+        sentence = r["exact"] or r["text"]
+        if sentence and (c["evidence"] is None or sentence < c["evidence"][0]):  # deterministic pick
+            c["evidence"] = (sentence, r["docid"] or "")
+    notes: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    for iri, c in claims.items():
+        others = c["about"] - {c["speaker"]}
+        if not others and c["evidence"]:
+            notes[c["speaker"]].add((c["stance"], *c["evidence"]))
+        for about in others:
+            edges[(c["speaker"], about, "claim", STANCE_STYLES[c["stance"]][1], c["stance"])].add(
+                iri, c["conf"], c["evidence"])
+    for speaker, items in notes.items():
+        if speaker in g:
+            g.nodes[speaker]["claims"] = tuple(sorted(items))
+
+
+def _float(value: str | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _evidence(exact: str | None, docid: str | None) -> Evidence | None:
+    return (exact, docid or "") if exact else None
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and spacing-insensitive form of a name, for matching ``focus``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def _match_focus(g: nx.MultiDiGraph, focus: str) -> set[str]:
+    wanted = fold(focus)
+    found = {n for n, d in g.nodes(data=True)
+             if n == focus or wanted in {fold(d["name"]), *map(fold, d["alt_names"])}}
+    if not found:
+        raise UsageError(f"focus {focus!r}: no entity of that name or alternate name in the view")
+    return found
+
+
+def _ego(g: nx.MultiDiGraph, centers: set[str], depth: int) -> nx.MultiDiGraph:
+    undirected = g.to_undirected(as_view=True)  # a claim or a role links both ways for exploring
+    keep: set[str] = set()
+    for center in centers:
+        keep |= set(nx.single_source_shortest_path_length(undirected, center, cutoff=depth))
+    return g.subgraph(keep).copy()
+
+
+def _reduce(g: nx.MultiDiGraph, max_nodes: int, centers: set[str]) -> nx.MultiDiGraph:
+    """Keep the focus and then the most mentioned entities (ties: name, then IRI)."""
+    ranked = sorted(g.nodes(data=True),
+                    key=lambda nd: (nd[0] not in centers, -nd[1]["mentions"], fold(nd[1]["name"]), nd[0]))
+    return g.subgraph([n for n, _ in ranked[:max_nodes]]).copy()
+
+
+# -- drawing -------------------------------------------------------------------------------
+
+def render_view(store: Store, out: Path, *, focus: str | None = None, depth: int = 2,
+                types: Iterable[str] | None = None, min_confidence: float = 0.0,
+                max_nodes: int = 1500) -> ViewSummary:
+    """Write the interactive view of ``store`` to ``out`` (one offline HTML file)."""
+    g = view_graph(store, focus=focus, depth=depth, types=types, min_confidence=min_confidence,
+                   max_nodes=max_nodes)
+    net = _network(g)
+    page = _page(net, g, _caption(g, focus, depth, types, min_confidence), _reduction_note(g, max_nodes))
+    _write_atomic(Path(out), page)
+    return ViewSummary(nodes=g.number_of_nodes(), edges=g.number_of_edges(), reduced=g.graph["reduced"])
+
+
+def _network(g: nx.MultiDiGraph) -> Network:
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    positions = _layout(g)
+    for n, d in g.nodes(data=True):
+        style = TYPE_STYLES[d["type"]]
+        x, y = positions.get(n, (0.0, 0.0))
+        net.add_node(n, label=d["name"], shape=style.shape, color=style.color, size=_size(d["mentions"]),
+                     x=x, y=y, tip=_node_tip(d))
+    parallel: dict[frozenset[str], int] = defaultdict(int)
+    for i, (s, o, d) in enumerate(g.edges(data=True)):
+        pair = frozenset((s, o))
+        rank = parallel[pair]
+        parallel[pair] += 1
+        net.add_edge(s, o, **_edge_options(i, rank, s > o, d, g.nodes[s]["name"], g.nodes[o]["name"]))
+    net.options = _options(g.number_of_nodes())
+    return net
+
+
+def _size(mentions: int) -> float:
+    # Logarithmic: a name cited 200 times must not dwarf the rest of the page.
+    return round(min(60.0, 12.0 + 7.0 * math.log1p(mentions)), 1)
+
+
+def _edge_options(i: int, rank: int, reverse: bool, d: dict[str, Any], source: str,
+                  target: str) -> dict[str, Any]:
+    if d["kind"] == "claim":
+        color, dashes = STANCE_STYLES[d["stance"]][0], True
+    else:
+        color, dashes = RELATION_STYLES[d["kind"]][0], False
+    return {
+        "id": f"e{i}",
+        "label": d["label"],
+        "color": color,
+        "dashes": dashes,
+        "width": round(1.0 + math.log1p(d["facts"]), 2),
+        "smooth": _curve(rank, reverse),
+        "tip": _edge_tip(d, source, target),
+    }
+
+
+def _curve(rank: int, reverse: bool) -> dict[str, Any]:
+    """Parallel edges between two entities fan out (straight, then right, left, further right…).
+
+    vis-network bends an edge relative to its own direction, so an edge drawn the
+    other way round flips side to stay apart from its siblings.
+    """
+    side = 0 if rank == 0 else 1 if rank % 2 else -1
+    if reverse:
+        side = -side
+    return {"enabled": True, "type": "curvedCW" if side >= 0 else "curvedCCW",
+            "roundness": round(0.22 * ((rank + 1) // 2), 2)}
+
+
+def _node_tip(d: dict[str, Any]) -> list[list[str]]:
+    lines = [["", d["name"]], ["Type", TYPE_STYLES[d["type"]].label]]
+    if d["alt_names"]:
+        lines.append(["Autres noms", ", ".join(d["alt_names"])])
+    lines.append(["Mentions", str(d["mentions"])])
+    for stance, sentence, doc in d["claims"][:MAX_EVIDENCE_SHOWN]:
+        lines.append([f"Déclaration ({STANCE_STYLES[stance][1]}, {doc})", f"« {sentence} »"])
+    if len(d["claims"]) > MAX_EVIDENCE_SHOWN:
+        lines.append(["", f"… et {len(d['claims']) - MAX_EVIDENCE_SHOWN} autres déclarations"])
+    return lines
+
+
+def _edge_tip(d: dict[str, Any], source: str, target: str) -> list[list[str]]:
+    if d["kind"] == "claim":
+        what = ["Déclaration", d["label"]]
+    else:
+        what = ["Relation", f"{d['label']} ({d['kind']})"]
+    lines = [["", f"{source} → {target}"], what]
+    if d["confidence"] is not None:
+        lines.append(["Confiance", f"{d['confidence']:.2f}"])
+    for sentence, doc in d["evidence"][:MAX_EVIDENCE_SHOWN]:
+        lines.append([f"Article {doc}" if doc else "Preuve", f"« {sentence} »"])
+    if len(d["evidence"]) > MAX_EVIDENCE_SHOWN:
+        lines.append(["", f"… et {len(d['evidence']) - MAX_EVIDENCE_SHOWN} autres preuves"])
+    return lines
+
+
+def _layout(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
+    """Start positions computed here, so the browser only has to polish them."""
+    n = g.number_of_nodes()
+    if n == 0:
+        return {}
+    simple = nx.Graph()
+    simple.add_nodes_from(sorted(g.nodes))  # insertion order matters to the seeded layout
+    simple.add_edges_from(sorted((min(s, o), max(s, o)) for s, o in g.edges()))
+    try:
+        pos = nx.spring_layout(simple, seed=LAYOUT_SEED)
+    except ImportError:
+        # networkx's layout of 500+ nodes needs scipy; ForceAtlas2 needs numpy only.
+        pos = nx.rescale_layout_dict(nx.forceatlas2_layout(simple, seed=LAYOUT_SEED, max_iter=60))
+    scale = 120.0 + 60.0 * math.sqrt(n)
+    return {k: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for k, (x, y) in pos.items()}
+
+
+def _options(n: int) -> dict[str, Any]:
+    # The start layout is already good: few iterations suffice, fewer still for big graphs.
+    iterations = 300 if n <= 100 else 150 if n <= 500 else 60
+    return {
+        "physics": {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120, "avoidOverlap": 0.3},
+            "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 25, "fit": True},
+        },
+        "nodes": {"font": {"size": 14, "face": "sans-serif"}, "borderWidth": 1},
+        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+                  "font": {"size": 10, "align": "middle", "face": "sans-serif"}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 500},
+        "layout": {"improvedLayout": n <= 100},
+    }
+
+
+def _caption(g: nx.MultiDiGraph, focus: str | None, depth: int, types: Iterable[str] | None,
+             min_confidence: float) -> str:
+    parts = [f"{g.number_of_nodes()} entités, {g.number_of_edges()} liens"]
+    if focus is not None:
+        parts.append(f"autour de « {focus} » (profondeur {depth})")
+    wanted = parse_types(types)
+    if wanted is not None:
+        parts.append("types : " + ", ".join(TYPE_STYLES[t].label for t in TYPE_STYLES if t in wanted))
+    if min_confidence > 0:
+        parts.append(f"confiance ≥ {min_confidence:.2f}")
+    return " · ".join(parts)
+
+
+def _reduction_note(g: nx.MultiDiGraph, max_nodes: int) -> str | None:
+    if not g.graph["reduced"]:
+        return None
+    least = min((m for _, m in g.nodes(data="mentions")), default=0)
+    return (f"Vue réduite : {g.number_of_nodes()} entités affichées sur {g.graph['total_nodes']} "
+            f"(limite {max_nodes}). Seules les entités les plus mentionnées sont gardées "
+            f"(au moins {least} mention{'s' if least > 1 else ''}). Pour voir le reste, "
+            f"centrez la vue sur une entité (focus) ou filtrez par type.")
+
+
+# -- the page ------------------------------------------------------------------------------
+
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def safe_json(value: Any) -> Markup:
+    """JSON that can sit inside ``<script>``: no ``</script>`` or ``<!--`` can appear in it."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return Markup(re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group()], text))
+
+
+@lru_cache(maxsize=1)
+def vis_assets() -> tuple[str, str]:
+    """vis-network's script and stylesheet, as shipped inside the pyvis package."""
+    import pyvis
+
+    root = Path(pyvis.__file__).parent
+    candidates = sorted((*root.glob("templates/lib/vis-*/vis-network.min.js"),
+                         *root.glob("lib/vis-*/vis-network.min.js")),
+                        key=lambda p: tuple(int(x) for x in re.findall(r"\d+", p.parent.name)), reverse=True)
+    for js in candidates:
+        css = js.with_name("vis-network.css")
+        if css.is_file():
+            return _inline_safe(js.read_text(encoding="utf-8"), "script"), \
+                _inline_safe(css.read_text(encoding="utf-8"), "style")
+    raise ExportError(f"vis-network is missing from the pyvis package in {root}; reinstall pyvis==0.3.2")
+
+
+def _inline_safe(code: str, tag: str) -> str:
+    # The source-map comment would make browser devtools look for a file that is not there.
+    code = re.sub(r"^\s*(//|/\*)# sourceMappingURL=.*$", "", code, flags=re.MULTILINE)
+    # "<\/" means the same inside JS strings and regexes; it keeps the HTML parser inside the tag.
+    return re.sub(f"</({tag})", r"<\\/\1", code, flags=re.IGNORECASE)
+
+
+_ENV = Environment(autoescape=True, keep_trailing_newline=True)
+_TEMPLATE = _ENV.from_string("""<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>newskg — graphe des entités</title>
+<style>{{ vis_css }}</style>
+<style>
+  html, body { margin: 0; height: 100%; font-family: sans-serif; color: #222; background: #fff; }
+  body { display: flex; flex-direction: column; }
+  header { padding: 6px 12px; border-bottom: 1px solid #ddd; }
+  header h1 { font-size: 17px; margin: 0; }
+  header p { margin: 2px 0; font-size: 13px; color: #555; }
+  #kg-note { background: #fff3cd; border: 1px solid #e0c36a; padding: 4px 8px; color: #5c4400; }
+  main { flex: 1; display: flex; min-height: 0; }
+  #kg-network { flex: 1; min-width: 0; }
+  #kg-legend { width: 210px; padding: 8px 12px; border-left: 1px solid #ddd; font-size: 13px;
+               overflow-y: auto; }
+  #kg-legend h2 { font-size: 15px; margin: 0 0 6px; }
+  #kg-legend h3 { font-size: 13px; margin: 10px 0 4px; }
+  #kg-legend ul { list-style: none; margin: 0; padding: 0; }
+  #kg-legend li { display: flex; align-items: center; gap: 8px; margin: 3px 0; }
+  .sw { display: inline-block; width: 14px; height: 14px; flex: none; }
+  .sw.dot { border-radius: 50%; }
+  .sw.diamond { transform: rotate(45deg) scale(0.8); }
+  .ln { display: inline-block; width: 26px; border-top: 3px solid; flex: none; }
+  .ln.dashed { border-top-style: dashed; }
+  #kg-status { font-size: 12px; color: #777; margin-top: 10px; }
+  div.vis-tooltip { white-space: normal; max-width: 460px; font-family: sans-serif; font-size: 13px; }
+  .kg-tip div { margin: 2px 0; }
+  .kg-tip .kg-tip-head { font-weight: bold; font-size: 14px; }
+  .kg-tip b { color: #444; }
+</style>
+</head>
+<body>
+<header>
+  <h1>newskg — graphe des entités</h1>
+  <p id="kg-caption">{{ caption }}</p>
+  {% if note %}<p id="kg-note" role="note">{{ note }}</p>{% endif %}
+</header>
+<main>
+  <div id="kg-network"></div>
+  <aside id="kg-legend">
+    <h2>Légende</h2>
+    <h3>Entités</h3>
+    <ul>
+    {% for key, s in type_styles.items() %}
+      <li data-type="{{ key }}"><span class="sw {{ s.css }}" style="background: {{ s.color }}"></span>
+        {{ s.label }}</li>
+    {% endfor %}
+    </ul>
+    <p>Taille : nombre de mentions.</p>
+    <h3>Relations</h3>
+    <ul>
+    {% for key, (color, _, label) in relation_styles.items() %}
+      <li data-relation="{{ key }}"><span class="ln" style="border-color: {{ color }}"></span>{{ label }}</li>
+    {% endfor %}
+    </ul>
+    <h3>Déclarations (position)</h3>
+    <ul>
+    {% for key, (color, label) in stance_styles.items() %}
+      <li data-stance="{{ key }}"><span class="ln dashed" style="border-color: {{ color }}"></span>
+        {{ label }}</li>
+    {% endfor %}
+    </ul>
+    <p>Survolez un nœud ou un lien pour voir ses preuves.</p>
+    <div id="kg-status" aria-live="polite">chargement…</div>
+  </aside>
+</main>
+<script>{{ vis_js }}</script>
+<script>
+var nodes, edges, network;
+(function () {
+  "use strict";
+  // Tooltips are DOM nodes filled with textContent: article text is never parsed as HTML.
+  function tip(lines) {
+    var box = document.createElement("div");
+    box.className = "kg-tip";
+    lines.forEach(function (line) {
+      var row = document.createElement("div");
+      if (line[0]) {
+        var key = document.createElement("b");
+        key.textContent = line[0] + " : ";
+        row.appendChild(key);
+      } else {
+        row.className = "kg-tip-head";
+      }
+      row.appendChild(document.createTextNode(line[1]));
+      box.appendChild(row);
+    });
+    return box;
+  }
+  function withTips(items) {
+    return items.map(function (item) {
+      item.title = tip(item.tip);
+      delete item.tip;
+      return item;
+    });
+  }
+  var status = document.getElementById("kg-status");
+  nodes = new vis.DataSet(withTips({{ nodes }}));
+  edges = new vis.DataSet(withTips({{ edges }}));
+  network = new vis.Network(document.getElementById("kg-network"), {nodes: nodes, edges: edges},
+                            {{ options }});
+  // Once laid out, freeze: a settled page should not keep moving or burning CPU.
+  network.once("stabilizationIterationsDone", function () {
+    network.setOptions({physics: false});
+  });
+  network.once("afterDrawing", function () {
+    var n = network.body.data.nodes.length, m = network.body.data.edges.length;
+    document.body.dataset.kgNodes = String(n);
+    document.body.dataset.kgEdges = String(m);
+    status.textContent = n + " nœuds et " + m + " liens dessinés";
+  });
+})();
+</script>
+</body>
+</html>
+""")
+
+
+def _page(net: Network, g: nx.MultiDiGraph, caption: str, note: str | None) -> str:
+    vis_js, vis_css = vis_assets()
+    return _TEMPLATE.render(
+        vis_js=Markup(vis_js), vis_css=Markup(vis_css),
+        nodes=safe_json(net.nodes), edges=safe_json(net.edges), options=safe_json(net.options),
+        caption=caption, note=note,
+        type_styles=TYPE_STYLES, relation_styles=RELATION_STYLES, stance_styles=STANCE_STYLES,
+    )
+
+
+def _write_atomic(out: Path, text: str) -> None:
+    """Write next to the target, then rename: readers never see half a page."""
+    if out.is_dir():
+        raise ExportError(f"{out}: is a directory; give the HTML file to write")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as exc:
+        raise ExportError(f"{out}: cannot write the view: {exc}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the page from a web server
+        os.replace(tmp, out)
+    except OSError as exc:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise ExportError(f"{out}: cannot write the view: {exc}") from exc
+
+
+__all__ = ["ViewSummary", "fold", "parse_types", "render_view", "safe_json", "view_graph"]
