@@ -143,7 +143,7 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
     hashes = {doc.identifier: h for doc, h in pending}
     touched: set = set()
     results = analyse(nlp, (doc for doc, _ in pending), batch_size=settings.batch_size,
-                      n_process=max(1, settings.workers))
+                      n_process=max(1, settings.workers), kb=kb)
     for result in results:
         extraction = resolve(result, kb, {"content_hash": hashes[result.document.identifier]})
         touched |= store.replace_article(extraction_graph(extraction, run, store.iris))

@@ -40,10 +40,13 @@ def make_parser() -> argparse.ArgumentParser:
                    help="on a bad input: skip it and go on (default) or stop")
 
     p = sub.add_parser("query", help="run a SPARQL query (file, canned name, or string)")
-    p.add_argument("query", help="a .rq file, a canned query name (see --list), or a SPARQL string")
+    p.add_argument("query", nargs="?", help="a .rq file, a canned query name (see --list), or a SPARQL string")
     _store_arg(p)
-    p.add_argument("--format", default="table", choices=("table", "csv", "tsv", "json"))
-    p.add_argument("--bind", action="append", default=[], metavar="VAR=IRI", help="bind a variable to an IRI")
+    p.add_argument("--list", action="store_true", help="list the canned queries and what they answer")
+    p.add_argument("--format", default="table", choices=("table", "csv", "tsv", "json", "ntriples"),
+                   help="result format (ntriples for CONSTRUCT/DESCRIBE)")
+    p.add_argument("--bind", action="append", default=[], metavar="VAR=VALUE",
+                   help="bind a variable to an IRI, a prefixed name (kgr:person/x) or a literal")
 
     p = sub.add_parser("export", help="write the graph in an RDF or graph format")
     _store_arg(p)
@@ -111,9 +114,15 @@ def _progress_bar():  # type: ignore[no-untyped-def]
 
 
 def _query(args: argparse.Namespace) -> int:
-    from kg.query import format_result, load_query, run_query
+    from kg.query import canned_queries, format_result, load_query, run_query
     from kg.store import open_store
 
+    if args.list:
+        for name, canned in sorted(canned_queries().items()):
+            print(f"{name:20} {canned.description.splitlines()[0] if canned.description else ''}")
+        return 0
+    if not args.query:
+        raise UsageError("give a query (file, canned name or SPARQL string), or --list")
     bindings = {}
     for item in args.bind:
         name, sep, value = item.partition("=")
@@ -123,9 +132,8 @@ def _query(args: argparse.Namespace) -> int:
     sparql = load_query(args.query)
     with open_store(args.store, read_only=True) as store:
         result = run_query(store, sparql, bindings or None)
-    sys.stdout.write(format_result(result, args.format))
-    if not format_result(result, args.format).endswith("\n"):
-        sys.stdout.write("\n")
+    text = format_result(result, args.format)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 

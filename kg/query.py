@@ -147,9 +147,6 @@ class QueryResult:
     triples: str | None = None
     base: str = DEFAULT_BASE  # the store's base, for the kgr: prefix in tables
 
-    def __len__(self) -> int:
-        return len(self.rows) if self.kind != "ask" else int(bool(self.boolean))
-
 
 def to_term(node: object) -> Term:
     """Convert a pyoxigraph term; keeps language and non-default datatype."""
@@ -171,8 +168,8 @@ def run_query(store: Store, sparql: str, bindings: Mapping[str, object] | None =
     a known prefix (``kgr:person/x``), plain strings (bound as literals) or
     pyoxigraph terms. A bound variable must appear in the query's projection.
     """
-    substitutions = _substitutions(bindings or {}, store.iris.base)
     try:
+        substitutions = _substitutions(bindings or {}, store.iris.base)
         answer = store.ox.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or None)
         return _materialise(answer, store.iris.base)
     except SyntaxError as exc:
@@ -181,13 +178,16 @@ def run_query(store: Store, sparql: str, bindings: Mapping[str, object] | None =
         raise QueryError(f"query failed: {_one_line(str(exc))}") from exc
 
 
-def _substitutions(bindings: Mapping[str, object], base: str) -> dict[ox.Variable, object]:
+BoundTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def _substitutions(bindings: Mapping[str, object], base: str) -> dict[ox.Variable, BoundTerm]:
     return {ox.Variable(name.lstrip("?$")): _binding_term(value, base) for name, value in bindings.items()}
 
 
-def _binding_term(value: object, base: str) -> object:
+def _binding_term(value: object, base: str) -> BoundTerm:
     """An IRI when the value reads as one, otherwise a plain literal."""
-    if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal):
+    if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
         return value
     text = str(value).strip()
     if text.startswith("<") and text.endswith(">"):
@@ -210,7 +210,7 @@ def _materialise(answer: object, base: str) -> QueryResult:
         terms = tuple(tuple(_maybe_term(solution[v]) for v in variables) for solution in answer)
         return QueryResult("select", variables, _plain_rows(terms), terms, base=base)
     triples = list(answer)  # type: ignore[call-overload]
-    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     terms = tuple((to_term(t.subject), to_term(t.predicate), to_term(t.object)) for t in triples)
     return QueryResult("graph", _GRAPH_VARIABLES, _plain_rows(terms), terms, triples=text, base=base)
 
@@ -226,7 +226,7 @@ def _plain_rows(terms: Iterable[tuple[Term | None, ...]]) -> tuple[tuple[str | N
 def _syntax_message(parser_message: str, sparql: str) -> str:
     """Name line and column in words, quote the offending line, keep the parser's text."""
     message = _one_line(parser_message)
-    match = re.search(r"(\d+):(\d+)", parser_message)
+    match = re.search(r"\bat (\d+):(\d+)", parser_message) or re.search(r"(\d+):(\d+)", parser_message)
     if not match:
         return f"malformed SPARQL: {message}"
     line, column = int(match.group(1)), int(match.group(2))

@@ -641,15 +641,18 @@ var nodes, edges, network;
   edges = new vis.DataSet(withTips({{ edges }}));
   network = new vis.Network(document.getElementById("kg-network"), {nodes: nodes, edges: edges},
                             {{ options }});
-  // Once laid out, freeze: a settled page should not keep moving or burning CPU.
-  network.once("stabilizationIterationsDone", function () {
-    network.setOptions({physics: false});
-  });
   network.once("afterDrawing", function () {
     var n = network.body.data.nodes.length, m = network.body.data.edges.length;
     document.body.dataset.kgNodes = String(n);
     document.body.dataset.kgEdges = String(m);
     status.textContent = n + " nœuds et " + m + " liens dessinés";
+  });
+  // Once laid out, freeze: a settled page should not keep moving or burning CPU. The
+  // explicit redraw paints the final layout at once, without waiting for an animation frame
+  // (which a background tab or a headless browser may never schedule).
+  network.once("stabilizationIterationsDone", function () {
+    network.setOptions({physics: false});
+    network.redraw();
   });
 })();
 </script>

@@ -308,3 +308,8 @@ def test_shorten_prefers_the_longest_namespace():
 def test_query_dir_is_the_repository_folder():
     assert Path(__file__).resolve().parent.parent / "ontology" / "queries" == QUERY_DIR
     assert TEXT_A.startswith(S1)
+
+
+def test_invalid_iri_binding_is_a_query_error(store):
+    with pytest.raises(QueryError, match="query failed"):
+        run_query(store, "SELECT ?s WHERE { ?s ?p ?o }", {"s": "<not an iri>"})

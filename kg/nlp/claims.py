@@ -117,7 +117,7 @@ def _update_salience(sent: Span, ents: list[Span], salience: Salience) -> None:
 
 
 def _is_subject_position(ent: Span) -> bool:
-    before = ent.doc[ent.start - 1] if ent.start > ent.sent.start else None
+    before = ent.doc[ent.start - 1] if ent.start > 0 else None
     return before is None or before.lower_ in ("chez", ",") or before.is_sent_start or before.is_punct
 
 
@@ -130,6 +130,8 @@ def _claim(speakers: tuple[Span, ...], sent: Span, cue: str, kind: str, ents: li
 
 
 def _reported(sent: Span, ents: list[Span], salience: Salience) -> FoundClaim | None:
+    if sent.text.rstrip().endswith("?"):
+        return None  # a question asserts nothing
     marker = _marker(sent, ents, salience)
     if marker is not None:
         speakers, cue = marker
@@ -183,6 +185,8 @@ def _cue_token(sent: Span) -> Token | None:
             continue
         if token.pos_ == "NOUN" and lemma not in ("craindre",):
             continue
+        if any(c.dep_ == "aux:pass" for c in token.children):
+            continue  # "elle est reconnue pour…": a passive description, not a statement
         check = NEEDS_OBJECT.get(lemma)
         if check is not None and not check.search(low[token.idx - sent.start_char :]) \
                 and not check.search(low[max(0, token.idx - sent.start_char - 12) :]):
@@ -203,7 +207,7 @@ def _speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) 
         after = [e for e in ents if e.start > cue.i and e.label_ in ("PER", "ORG")]
         if after:
             return (after[0],)
-    before = [e for e in ents if e.end <= cue.i and e.label_ == "PER" and not _inside_parentheses(e)]
+    before = [e for e in ents if e.end <= cue.i and e.label_ == "PER" and not _inside_parentheses(e, sent)]
     if before:
         free = [e for e in before if not _after_preposition(e)]
         return tuple(_coordination_group(free or before))
@@ -211,7 +215,9 @@ def _speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) 
     if pronoun in PERSON_PRONOUNS:
         return (salience.person,) if salience.person is not None else ()
     if pronoun in GROUP_PRONOUNS:
-        target = salience.group or salience.person
+        # "Chez Hugging Face, ils …": the organisation named in the same clause comes first
+        here = [e for e in ents if e.end <= cue.i and e.label_ == "ORG"]
+        target = here[-1] if here else salience.group or salience.person
         return (target,) if target is not None else ()
     title_person = _title_subject(sent, cue, ents, salience)
     if title_person is not None:
@@ -235,13 +241,13 @@ def _coordination_group(people: list[Span]) -> list[Span]:
 
 
 def _after_preposition(ent: Span) -> bool:
-    if ent.start == ent.sent.start:
+    if ent.start == 0:
         return False
-    return ent.doc[ent.start - 1].lower_ in ("de", "d'", "d’", "du", "chez", "à", "par", "pour", "avec", "sur", "que")
+    return ent.doc[ent.start - 1].lower_ in ("de", "d'", "d’", "du", "chez", "à", "par", "pour", "avec", "sur")
 
 
-def _inside_parentheses(ent: Span) -> bool:
-    before = ent.doc[ent.sent.start : ent.start].text
+def _inside_parentheses(ent: Span, sent: Span) -> bool:
+    before = ent.doc[sent.start : ent.start].text
     return before.count("(") > before.count(")")
 
 
@@ -254,20 +260,34 @@ def _subject_pronoun(sent: Span, cue: Token) -> str | None:
 
 
 def _title_subject(sent: Span, cue: Token, ents: list[Span], salience: Salience) -> Span | None:
-    """``Le dirigeant craint…``, ``Le PDG de Hugging Face exprime…``: a title standing for a person."""
-    tokens = list(sent.doc[sent.start : cue.i])
-    for k, token in enumerate(tokens):
-        if token.lower_ in TITLE_WORDS and (k == 0 or tokens[k - 1].lower_ in DETERMINERS):
-            org = next((e for e in ents if e.start > token.i and e.end <= cue.i and e.label_ == "ORG"), None)
-            if org is not None:
-                holders = salience.roles.get(org.text) or salience.roles.get(org.ent_id_ or "")
-                if holders:
-                    same_title = [p for p, title in holders if token.lower_ in title.lower().split()]
-                    return (same_title or [holders[0][0]])[0]
-            return salience.person
-        if token.pos_ == "VERB":
+    """``Le dirigeant craint…``, ``… le PDG de Hugging Face exprime…``: a title standing for a person.
+
+    The title must head the subject: a determiner and a title word, optionally ``de ORG``,
+    right before the cue (adverbs allowed in between)."""
+    doc = sent.doc
+    k = cue.i - 1
+    while k >= sent.start and (doc[k].pos_ in ("ADV", "AUX", "PRON") or doc[k].dep_.startswith("aux")):
+        k -= 1
+    org = next((e for e in ents if e.end == k + 1 and e.label_ == "ORG"), None)
+    if org is not None:
+        k = org.start - 1
+        if k < sent.start or doc[k].lower_ not in ("de", "d'", "d’", "du", "chez"):
             return None
-    return None
+        k -= 1
+    while k > sent.start and doc[k].lower_ not in TITLE_WORDS and doc[k].pos_ == "ADJ":
+        k -= 1  # "le directeur général", "la directrice scientifique"
+    if k < sent.start or doc[k].lower_ not in TITLE_WORDS:
+        return None
+    if k - 1 >= sent.start and doc[k - 1].lower_ not in DETERMINERS:
+        return None
+    title = doc[k].lower_
+    if org is not None:
+        holders = salience.roles.get(org.text) or salience.roles.get(org.ent_id_ or "")
+        if holders:
+            same_title = [p for p, t in holders if title in t.lower().split()]
+            return (same_title or [holders[0][0]])[0]
+        return None
+    return salience.person
 
 
 def _pull_quote_speakers(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Span]]) -> dict[int, Span]:

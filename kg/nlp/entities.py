@@ -167,8 +167,11 @@ def kb_patterns(kb: KnowledgeBase) -> list[dict]:
     """entity_ruler patterns: every KB name and alias, case-sensitive, with the entry's id."""
     label = {"Person": PERSON, "Organization": ORG, "AIModel": MODEL}
     patterns = []
+    shared = shared_company_model_names(kb)
     for entry in kb.entries:
         for form in entry.forms:
+            if entry.type == "AIModel" and form in shared:
+                continue  # the organisation's pattern matches; EntityRepair decides from context
             patterns.append({"label": label[entry.type], "pattern": form, "id": kb_id(entry)})
     return patterns
 
@@ -200,10 +203,12 @@ class EntityRepair:
     """
 
     def __init__(self, nlp: Language, name: str, not_entities: Iterable[str] = (),
-                 first_names: Iterable[str] = ()) -> None:
+                 first_names: Iterable[str] = (), model_aliases: dict[str, str] | None = None) -> None:
         self.name = name
         self.not_entities = frozenset(not_entities)
         self.first_names = frozenset(first_names) or read_word_list("first_names.txt")
+        # names that are both a company and its model or chatbot ("DeepSeek"): form -> model KB id
+        self.model_aliases = dict(model_aliases or {})
 
     def __call__(self, doc: Doc) -> Doc:
         sources = _sources(doc)
@@ -218,6 +223,9 @@ class EntityRepair:
             if fixed is not None:
                 kept.append(fixed)
                 sources.setdefault((fixed.start_char, fixed.end_char), "kb" if fixed.ent_id_ else "ner")
+        kept = filter_spans(kept)
+        kept = [self._company_or_model(doc, e, kept) for e in kept]
+        kept.extend(self._given_name_mentions(doc, kept, boiler, sources))
         kept = filter_spans(kept)
         kept.extend(self._surname_mentions(doc, kept, boiler, sources))
         doc.ents = filter_spans(kept)
@@ -266,6 +274,46 @@ class EntityRepair:
             return False  # a capitalised common noun at the start of a line
         return not all(t.is_lower or t.is_punct for t in ent[1:]) or len(ent) == 1
 
+    def _company_or_model(self, doc: Doc, ent: Span, ents: list[Span]) -> Span:
+        """A name shared by a company and its model is the model when coordinated with a model
+        (``QwQ-32B d'Alibaba ou encore DeepSeek``) or introduced by a model noun."""
+        model_id = self.model_aliases.get(ent.text)
+        if ent.label_ != ORG or model_id is None:
+            return ent
+        before = _word_before(doc, ent)
+        coordinated = any(
+            other.label_ == MODEL and _coordinated(doc, other, ent) for other in ents if other is not ent
+        )
+        if before in MODEL_NOUNS or coordinated:
+            return Span(doc, ent.start, ent.end, label=MODEL, span_id=model_id)
+        return ent
+
+    def _given_name_mentions(self, doc: Doc, kept: list[Span], boiler: list[tuple[int, int]],
+                             sources: dict[tuple[int, int], str]) -> list[Span]:
+        """People the statistical NER missed, found from a known given name: ``Stephanie soulève…``,
+        ``Jeff Boudier de …`` (the given name and the capitalised words after it)."""
+        taken = {i for e in kept for i in range(e.start, e.end)}
+        extra = []
+        i = 0
+        while i < len(doc):
+            token = doc[i]
+            if token.text not in self.first_names or token.i in taken or in_ranges(token.idx, boiler) \
+                    or token.pos_ not in ("PROPN", "NOUN", "X"):
+                i += 1
+                continue
+            end = i + 1
+            while end < len(doc) and end not in taken and doc[end].text[:1].isupper() and doc[end].is_alpha \
+                    and doc[end].pos_ in ("PROPN", "X", "NOUN") and doc[end].text not in ORG_SUFFIXES:
+                end += 1
+            if end == i + 1 and token.is_sent_start and doc[i + 1 : i + 2].text[:1].islower() is False:
+                i += 1
+                continue
+            span = Span(doc, i, end, label=PERSON)
+            extra.append(span)
+            sources[(span.start_char, span.end_char)] = "given-name"
+            i = end
+        return extra
+
     def _surname_mentions(self, doc: Doc, kept: list[Span], boiler: list[tuple[int, int]],
                           sources: dict[tuple[int, int], str]) -> list[Span]:
         full = [e for e in kept if e.label_ == PERSON and len(_name_words(e)) >= 2]
@@ -280,6 +328,17 @@ class EntityRepair:
             extra.append(span)
             sources[(span.start_char, span.end_char)] = "surname"
         return extra
+
+
+def _coordinated(doc: Doc, a: Span, b: Span) -> bool:
+    """Two names joined by a coordination: ``X ou Y``, ``X, Y et Z``, ``X ou encore Y``."""
+    first, second = (a, b) if a.start < b.start else (b, a)
+    between = doc[first.end : second.start].text.strip().lower()
+    if first.end < second.start and doc[first.end].lower_ in ("de", "d'", "d’", "du"):
+        # skip the developer: "QwQ-32B d'Alibaba ou encore DeepSeek"
+        between = " ".join(t.lower_ for t in doc[first.end : second.start] if not t.ent_type_)
+        between = between.replace("d'", "").replace("d’", "").replace("de", "").strip()
+    return between in {",", "et", "ou", "ou encore", "et encore", "ainsi que", ", et", ", ou", "comme", "ni"}
 
 
 def _name_words(ent: Span) -> list[str]:
@@ -308,6 +367,18 @@ def _word_before(doc: Doc, ent: Span) -> str:
     return doc[i].lower_ if i >= 0 else ""
 
 
-@Language.factory("newskg_entity_repair", default_config={"not_entities": [], "first_names": []})
-def make_entity_repair(nlp: Language, name: str, not_entities: list[str], first_names: list[str]) -> EntityRepair:
-    return EntityRepair(nlp, name, not_entities, first_names)
+@Language.factory("newskg_entity_repair",
+                  default_config={"not_entities": [], "first_names": [], "model_aliases": {}})
+def make_entity_repair(nlp: Language, name: str, not_entities: list[str], first_names: list[str],
+                       model_aliases: dict[str, str]) -> EntityRepair:
+    return EntityRepair(nlp, name, not_entities, first_names, model_aliases)
+
+
+def shared_company_model_names(kb: KnowledgeBase) -> dict[str, str]:
+    """Forms that name both an organisation and a model in the KB -> the model's id."""
+    out = {}
+    for form, entries in kb.by_form.items():
+        types = {e.type: e for e in entries}
+        if "Organization" in types and "AIModel" in types:
+            out[form] = kb_id(types["AIModel"])
+    return out

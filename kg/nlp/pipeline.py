@@ -13,7 +13,14 @@ from kg.errors import ModelError
 from kg.model import Document, EntityType, Mention, NlpResult, RawClaim, RawRelation, TextSpan
 from kg.nlp import entities as _entities  # noqa: F401  (registers the factories)
 from kg.nlp.claims import attribution_lines, find_claims
-from kg.nlp.entities import LABELS, boilerplate_ranges, in_ranges, kb_patterns, model_families
+from kg.nlp.entities import (
+    LABELS,
+    boilerplate_ranges,
+    in_ranges,
+    kb_patterns,
+    model_families,
+    shared_company_model_names,
+)
 from kg.nlp.kb import KnowledgeBase, load_kb
 from kg.nlp.relations import find_relations
 
@@ -36,7 +43,8 @@ def load_pipeline(model: str = DEFAULT_MODEL, kb: KnowledgeBase | None = None) -
     ruler = nlp.add_pipe("entity_ruler", name="newskg_kb_ruler", after="newskg_model_names",
                          config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(kb_patterns(kb))  # type: ignore[attr-defined]
-    nlp.add_pipe("newskg_entity_repair", last=True, config={"not_entities": sorted(kb.not_entities)})
+    nlp.add_pipe("newskg_entity_repair", last=True, config={
+        "not_entities": sorted(kb.not_entities), "model_aliases": shared_company_model_names(kb)})
     return nlp
 
 
@@ -45,16 +53,16 @@ def pipeline_name(nlp: Language) -> str:
 
 
 def analyse(nlp: Language, documents: Iterable[Document], *, batch_size: int = 16,
-            n_process: int = 1) -> Iterator[NlpResult]:
+            n_process: int = 1, kb: KnowledgeBase | None = None) -> Iterator[NlpResult]:
     """Run the pipeline over documents, in order, streaming."""
     pairs = ((d.text, d) for d in documents)
     for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        yield doc_to_result(doc, document)
+        yield doc_to_result(doc, document, kb)
 
 
-def doc_to_result(doc: Doc, document: Document) -> NlpResult:
+def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None) -> NlpResult:
     boiler = doc._.kg_boilerplate or boilerplate_ranges(doc.text)
-    sentences = [s for s in (_trim(sent) for sent in doc.sents) if s is not None]
+    sentences = [s for s in (_trim(sent) for sent in merged_sentences(doc)) if s is not None]
     sentences = [s for s in sentences if not in_ranges(s.start_char, boiler)]
     ents_of = {s.start: [e for e in doc.ents if s.start <= e.start and e.end <= s.end and e.label_ in LABELS]
                for s in sentences}
@@ -67,7 +75,7 @@ def doc_to_result(doc: Doc, document: Document) -> NlpResult:
     def mention_of(span: Span) -> Mention:
         key = (span.start_char, span.end_char)
         if key not in mentions:  # a speaker found outside the kept sentences
-            mentions[key] = _mention(span, _trim(span.sent) or span.sent, sources)
+            mentions[key] = _mention(span, _sentence_of(span, sentences), sources)
         return mentions[key]
 
     relations: list[RawRelation] = []
@@ -82,6 +90,7 @@ def doc_to_result(doc: Doc, document: Document) -> NlpResult:
                 for key in (found.object.text, found.object.ent_id_):
                     if key:
                         roles.setdefault(key, []).append((found.subject, found.role or ""))
+    _add_known_roles(roles, [e for s in sentences for e in ents_of[s.start]], kb)
     skip = attribution_lines(sentences, ents_of)
     claims: list[RawClaim] = []
     for found in find_claims(doc, sentences, ents_of, roles, skip):
@@ -92,6 +101,46 @@ def doc_to_result(doc: Doc, document: Document) -> NlpResult:
                                    about, found.cue, 0.8 if found.kind == "direct" else 0.7))
     ordered = tuple(sorted(mentions.values(), key=lambda m: (m.span.start, m.span.end)))
     return NlpResult(document, ordered, tuple(relations), tuple(claims))
+
+
+FINAL_PUNCT = frozenset(".!?…:;»”\"")
+
+
+def merged_sentences(doc: Doc) -> list[Span]:
+    """The parser's sentences, re-joined where it split without a reason: no final punctuation
+    and no line break before the boundary ("Le PDG de Hugging | Face exprime…"), or inside a name."""
+    out: list[Span] = []
+    start = 0
+    sents = list(doc.sents)
+    for k, sent in enumerate(sents):
+        if k + 1 < len(sents):
+            last = doc[sent.end - 1]
+            nxt = doc[sent.end]
+            inside_entity = nxt.ent_iob_ == "I"
+            reason = last.text[-1:] in FINAL_PUNCT or "\n" in last.text_with_ws or last.is_space
+            if not reason or inside_entity:
+                continue
+        out.append(doc[start : sent.end])
+        start = sent.end
+    return out
+
+
+def _add_known_roles(roles: dict[str, list[tuple[Span, str]]], ents: list[Span], kb: KnowledgeBase | None) -> None:
+    """Titles the KB knows for people the article names, after those the article states:
+    they let "le directeur général de X" stand for the person the KB knows runs X."""
+    if kb is None:
+        return
+    for ent in ents:
+        entry = kb.get(ent.ent_id_) if ent.label_ == "PER" and ent.ent_id_ else None
+        if entry is None or not entry.organization or not entry.role:
+            continue
+        org = kb.get(f"Organization:{entry.organization}")
+        if org is None:
+            continue
+        for key in (org.name, f"Organization:{org.id}", *org.aliases):
+            holders = roles.setdefault(key, [])
+            if all(p.ent_id_ != ent.ent_id_ for p, _ in holders):
+                holders.append((ent, entry.role))
 
 
 def _mention(ent: Span, sent: Span, sources: dict[tuple[int, int], str]) -> Mention:
@@ -106,6 +155,13 @@ def _mention(ent: Span, sent: Span, sources: dict[tuple[int, int], str]) -> Ment
         source=source,
         confidence=SOURCE_CONFIDENCE.get(source, 0.7),
     )
+
+
+def _sentence_of(span: Span, sentences: Sequence[Span]) -> Span:
+    for sent in sentences:
+        if sent.start <= span.start < sent.end:
+            return sent
+    return span
 
 
 def _trim(sent: Span) -> Span | None:

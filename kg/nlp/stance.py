@@ -19,6 +19,7 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\bavert", 2), (r"\bredout", 3), (r"\bs['’]alarm", 3), (r"\brisques?\b", 2), (r"\bdanger", 2),
         (r"\bmenace", 2), (r"\bsceptic", 2), (r"\bempêcher\b", 2), (r"\bdominer|\bdomine\b|\bdomination", 1),
         (r"\bconcentration", 1), (r"\bmonopol", 1), (r"\bcensur", 1), (r"\burgence", 1), (r"\bdérive", 2),
+        (r"\bpourrai(?:en)?t\b", 1),  # the conditional of a risk: "pourrait réduire la compétition"
     ],
     "support": [
         (r"\bsalu[eé]", 3), (r"\bsoutien|\bsoutient|\bsoutenir|\bsoutenu", 2), (r"\bembrass", 3),
@@ -28,7 +29,7 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\bavancées?\b", 1), (r"\bfavorable", 2), (r"\bse réjoui|\bréjoui", 3), (r"\benthousias", 2),
         (r"\best (?:crucial|essentiel|important|primordial|indispensable|nécessaire) que", 1.5),
         (r"\bsouhait", 2), (r"\breconnaiss", 1), (r"\bmett\w* l['’]accent sur", 2), (r"\bconvivial", 1),
-        (r"\befficac", 1), (r"\bpertinent", 1), (r"\bencourag", 2), (r"\bpromouv", 2), (r"\bapplaudi", 3),
+        (r"\befficac", 1), (r"\bpertinent", 2), (r"\bencourag", 2), (r"\bpromouv", 2), (r"\bapplaudi", 3),
     ],
     "criticism": [
         (r"\bcritiqu", 3), (r"\bdénon[cç]", 3), (r"\bproblématique", 3), (r"\baccus", 2), (r"\breproch", 3),
