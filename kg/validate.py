@@ -70,14 +70,25 @@ class _PreparedQueryGraph(Graph):
         super().__init__()
         self._prepared: dict[str, Query] = {}
 
-    def query(self, query_object, *args, **kwargs):  # type: ignore[no-untyped-def, override]
-        if isinstance(query_object, str) and not args and "initNs" not in kwargs:
+    def query(  # type: ignore[no-untyped-def, override]
+        self,
+        query_object,
+        processor="sparql",
+        result="sparql",
+        initNs=None,
+        initBindings=None,  # noqa: N803
+        use_store_provided=True,
+        **kwargs,
+    ):
+        if isinstance(query_object, str) and processor == "sparql" and initNs is None:
             prepared = self._prepared.get(query_object)
             if prepared is None:
                 prepared = prepareQuery(query_object, initNs=dict(self.namespaces()))
                 self._prepared[query_object] = prepared
             query_object = prepared
-        return super().query(query_object, *args, **kwargs)
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
 
 
 def _run(data: Graph, shapes: Path | None, ontology: Path | None) -> ValidationReport:

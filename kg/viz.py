@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pyoxigraph as ox
 from jinja2 import Environment
 from markupsafe import Markup
 from pyvis.network import Network
@@ -200,14 +201,13 @@ def _full_graph(store: Store, min_confidence: float) -> nx.MultiDiGraph:
     return g
 
 
-def _rows(store: Store, sparql: str) -> list[dict[str, str | None]]:
-    """Query results as plain strings (None for unbound variables)."""
+def _rows(store: Store, sparql: str) -> list[dict[str, str]]:
+    """Query results as plain strings; an unbound variable gives ``""``."""
     result = store.query(_PREFIXES + sparql)
-    names = [v.value for v in result.variables]  # type: ignore[union-attr]
-    out = []
-    for row in result:  # type: ignore[union-attr]
-        out.append({n: (None if row[n] is None else row[n].value) for n in names})
-    return out
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("view queries are SELECT queries")
+    names = [v.value for v in result.variables]
+    return [{n: ("" if row[n] is None else row[n].value) for n in names} for row in result]
 
 
 def _confidence_filter(var: str, min_confidence: float) -> str:
@@ -221,14 +221,14 @@ def _entities(store: Store, min_confidence: float) -> dict[str, dict[str, Any]]:
     values = " ".join(f"<{t}>" for t in _TYPE_IRIS)
     for r in _rows(store, f"""SELECT ?e ?t ?name ?label WHERE {{ VALUES ?t {{ {values} }} ?e a ?t .
             OPTIONAL {{ ?e schema:name ?name }} OPTIONAL {{ ?e rdfs:label ?label }} }}"""):
-        types[r["e"]].add(_TYPE_IRIS[r["t"]])  # type: ignore[index]
+        types[r["e"]].add(_TYPE_IRIS[r["t"]])
         if r["name"]:
-            names[r["e"]].add(r["name"])  # type: ignore[index]
+            names[r["e"]].add(r["name"])
         if r["label"]:
-            labels[r["e"]][r["label"]] += 1  # type: ignore[index]
+            labels[r["e"]][r["label"]] += 1
     alts: dict[str, set[str]] = defaultdict(set)
     for r in _rows(store, "SELECT ?e ?alt WHERE { ?e schema:alternateName ?alt }"):
-        alts[r["e"]].add(r["alt"])  # type: ignore[index, arg-type]
+        alts[r["e"]].add(r["alt"])
     mentions = {r["e"]: int(r["n"] or 0) for r in _rows(store, f"""SELECT ?e (COUNT(DISTINCT ?m) AS ?n)
             WHERE {{ ?m kg:mentionOf ?e . OPTIONAL {{ ?m kg:confidence ?c }}
             {_confidence_filter("c", min_confidence)} }} GROUP BY ?e""")}
@@ -264,16 +264,16 @@ def _collect_relations(store: Store, min_confidence: float,
                 ?m a org:Membership ; org:member ?s ; org:organization ?o ; kg:evidence ?span ;
                    org:role ?r . ?r skos:prefLabel ?role }}
             {_confidence_filter("conf", min_confidence)} }}"""):
-        kind = _PREDICATE_KINDS[r["p"]]  # type: ignore[index]
+        kind = _PREDICATE_KINDS[r["p"]]
         label = r["role"] or RELATION_STYLES[kind][1]
-        edges[(r["s"], r["o"], kind, label, "")].add(  # type: ignore[index]
-            r["st"], _float(r["conf"]), _evidence(r["exact"], r["docid"]))  # type: ignore[arg-type]
+        edges[(r["s"], r["o"], kind, label, "")].add(
+            r["st"], _float(r["conf"]), _evidence(r["exact"], r["docid"]))
     if min_confidence > 0:
         return  # a bare triple has no confidence to compare
     for r in _rows(store, f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o .
             FILTER NOT EXISTS {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }} }}"""):
-        kind = _PREDICATE_KINDS[r["p"]]  # type: ignore[index]
-        edges[(r["s"], r["o"], kind, RELATION_STYLES[kind][1], "")].add(  # type: ignore[index]
+        kind = _PREDICATE_KINDS[r["p"]]
+        edges[(r["s"], r["o"], kind, RELATION_STYLES[kind][1], "")].add(
             f"{r['s']} {r['p']} {r['o']}", None, None)
 
 
@@ -289,14 +289,14 @@ def _collect_claims(store: Store, min_confidence: float,
             OPTIONAL {{ ?c kg:evidence ?span . ?span oa:hasSelector ?sel . ?sel oa:exact ?exact }}
             OPTIONAL {{ ?c schema:appearance ?doc . ?doc schema:identifier ?docid }}
             {_confidence_filter("conf", min_confidence)} }}"""):
-        c = claims.setdefault(r["c"], {"speaker": r["speaker"], "about": set(),  # type: ignore[index]
-                                       "stance": _STANCE_IRIS.get(r["stance"] or "", "neutral"),
+        c = claims.setdefault(r["c"], {"speaker": r["speaker"], "about": set(),
+                                       "stance": _STANCE_IRIS.get(r["stance"], "neutral"),
                                        "conf": _float(r["conf"]), "evidence": None})
         if r["about"]:
             c["about"].add(r["about"])
         sentence = r["exact"] or r["text"]
         if sentence and (c["evidence"] is None or sentence < c["evidence"][0]):  # deterministic pick
-            c["evidence"] = (sentence, r["docid"] or "")
+            c["evidence"] = (sentence, r["docid"])
     notes: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     for iri, c in claims.items():
         others = c["about"] - {c["speaker"]}
@@ -310,12 +310,12 @@ def _collect_claims(store: Store, min_confidence: float,
             g.nodes[speaker]["claims"] = tuple(sorted(items))
 
 
-def _float(value: str | None) -> float | None:
-    return None if value is None else float(value)
+def _float(value: str) -> float | None:
+    return float(value) if value else None
 
 
-def _evidence(exact: str | None, docid: str | None) -> Evidence | None:
-    return (exact, docid or "") if exact else None
+def _evidence(exact: str, docid: str) -> Evidence | None:
+    return (exact, docid) if exact else None
 
 
 def fold(text: str) -> str:

@@ -25,7 +25,8 @@ from kg.store import open_store
 from kg.viz import ViewSummary, fold, parse_types, render_view, safe_json, view_graph
 
 ID = "https://w3id.org/newskg/id/"
-DELANGUE, CHAUMOND, WOLF = ID + "person/clement-delangue", ID + "person/julien-chaumond", ID + "person/thomas-wolf"
+DELANGUE, CHAUMOND = ID + "person/clement-delangue", ID + "person/julien-chaumond"
+WOLF = ID + "person/thomas-wolf"
 HF, ALIBABA, QWQ = ID + "org/hugging-face", ID + "org/alibaba", ID + "model/qwq-32b"
 ALL = {DELANGUE, CHAUMOND, WOLF, HF, ALIBABA, QWQ}
 NAMES = ("Clément Delangue", "Julien Chaumond", "Thomas Wolf", "Hugging Face", "Alibaba", "QwQ-32B")
@@ -51,7 +52,8 @@ def test_view_graph_has_entities_relations_and_claims(tiny):
     g = view_graph(tiny)
     assert set(g.nodes) == ALL
     d = g.nodes[DELANGUE]
-    assert (d["name"], d["type"], d["alt_names"], d["mentions"]) == ("Clément Delangue", "Person", ("Delangue",), 3)
+    assert (d["name"], d["type"], d["alt_names"]) == ("Clément Delangue", "Person", ("Delangue",))
+    assert d["mentions"] == 3
     assert g.nodes[QWQ]["type"] == "AIModel" and g.nodes[HF]["type"] == "Organization"
     kinds = sorted((s, o, e["kind"], e["label"]) for s, o, e in g.edges(data=True))
     assert kinds == sorted([
@@ -90,7 +92,8 @@ def test_types_filter_nodes_and_keep_edges_between_kept_ones(tiny):
     assert set(view_graph(tiny, types="person, org")) == ALL - {QWQ}
     assert parse_types(["AIMODEL", "model"]) == frozenset({"AIModel"})
     # Types are applied first; the focus itself always stays.
-    assert set(view_graph(tiny, focus="Hugging Face", depth=1, types=["Person"])) == {HF, DELANGUE, CHAUMOND, WOLF}
+    hf_people = view_graph(tiny, focus="Hugging Face", depth=1, types=["Person"])
+    assert set(hf_people) == {HF, DELANGUE, CHAUMOND, WOLF}
     assert set(view_graph(tiny, focus="Alibaba", types=["Person"])) == {ALIBABA}
 
 
@@ -191,7 +194,7 @@ def _xss_extraction() -> Extraction:
         document=doc,
         entities=(jean, acme),
         relations=(Relation(jean, "worksFor", acme, sentence, role=XSS_IMG, rule="test", confidence=0.9),),
-        claims=(Claim(jean, sentence, "criticism", "direct", about=(acme,), cue="a déclaré", confidence=0.9),),
+        claims=(Claim(jean, sentence, "criticism", "direct", about=(acme,), cue="a dit", confidence=0.9),),
     )
 
 

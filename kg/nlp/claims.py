@@ -175,10 +175,26 @@ def _ent_starting_at(ents: list[Span], start_char: int) -> Span | None:
     return None
 
 
+_ER_ENDINGS = ("e", "es", "ent", "é", "ée", "és", "ées", "ait", "aient", "ant", "era", "eront", "erait", "er")
+_ER_FORMS = {
+    lemma[:-2] + ending: lemma
+    for lemma in SPEECH_LEMMAS if lemma.endswith("er") and len(lemma) > 4
+    for ending in _ER_ENDINGS
+}
+
+
+def speech_lemma(token: Token) -> str:
+    """The reporting verb's lemma, also when the lemmatizer left the form as is ("estime")."""
+    lemma = token.lemma_.lower()
+    if lemma in SPEECH_LEMMAS:
+        return lemma
+    return _ER_FORMS.get(token.lower_, lemma)
+
+
 def _cue_token(sent: Span) -> Token | None:
     low = sent.text.lower()
     for token in sent:
-        lemma = token.lemma_.lower()
+        lemma = speech_lemma(token)
         if token.lower_ in SPEECH_FORMS:
             return token
         if lemma not in SPEECH_LEMMAS or token.pos_ not in ("VERB", "AUX", "ADJ", "NOUN"):
@@ -202,9 +218,9 @@ def _cue_text(token: Token) -> str:
 
 def _speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) -> tuple[Span, ...]:
     doc = sent.doc
-    # "comme le souligne X": the speaker follows the verb
-    if cue.i > sent.start + 1 and doc[cue.i - 2].lower_ == "comme":
-        after = [e for e in ents if e.start > cue.i and e.label_ in ("PER", "ORG")]
+    # "comme le souligne X" and the incise "« … », a déclaré X": the speaker follows the verb
+    if _inverted(doc, cue, sent):
+        after = [e for e in ents if cue.i < e.start <= cue.i + 3 and e.label_ in ("PER", "ORG")]
         if after:
             return (after[0],)
     before = [e for e in ents if e.end <= cue.i and e.label_ == "PER" and not _inside_parentheses(e, sent)]
@@ -226,6 +242,18 @@ def _speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) 
     if orgs and orgs[-1].start == sent.start:
         return (orgs[-1],)
     return ()
+
+
+def _inverted(doc: Doc, cue: Token, sent: Span) -> bool:
+    """Speaker after the verb: ``comme le souligne X``, ``« … », estime X``, ``« … », a-t-il dit``."""
+    k = cue.i - 1
+    while k >= sent.start and (doc[k].dep_.startswith("aux") or doc[k].lower_ in ("a", "ont", "avait")):
+        k -= 1
+    if k < sent.start:
+        return False
+    if doc[k].text in (",", "»", "”", '"') or doc[k].lower_ == "comme":
+        return True
+    return k - 1 >= sent.start and doc[k - 1].lower_ == "comme"  # "comme le souligne"
 
 
 def _coordination_group(people: list[Span]) -> list[Span]:

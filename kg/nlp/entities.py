@@ -113,9 +113,14 @@ class ModelNameRecognizer:
             rf"\b(?i:{noun})(?: (?i:d['’]IA|de langage|open source|d['’]intelligence artificielle|conversationnel|phare))?"
             r" ((?:[A-Z][\w.]*(?:-[\w.]+)*)(?: (?:[A-Z][\w.]*|\d[\w.]*))*)"
         )
+        # "Moshi, un assistant vocal", "Lucie, le nouveau modèle de …": a name apposed to a model noun
+        self.apposition_re = re.compile(
+            r"(?<![\w-])([A-Z][\w.]*(?:-[\w.]+)*(?: (?:[A-Z][\w.]*|\d[\w.]*))*), (?:un|le|son|leur|leurs|ses)"
+            rf" (?:(?:nouveau|nouvel|dernier|premier|propre) )?(?:{noun})\b"
+        )
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [s for s in self._candidates(doc) if s is not None]
+        spans = filter_spans([s for s in self._candidates(doc) if s is not None])
         if spans:
             sources = _sources(doc)
             keep = [e for e in doc.ents if not any(_overlap(e, s) for s in spans)]
@@ -138,6 +143,9 @@ class ModelNameRecognizer:
                 w.strip("'’") in MODEL_NOUNS for w in before[-3:]
             ):
                 yield doc.char_span(m.start(), m.start() + len(word), label=MODEL, alignment_mode="expand")
+        for m in self.apposition_re.finditer(text):
+            if m.group(1).split()[0] not in NOT_MODEL_NAMES:
+                yield doc.char_span(m.start(1), m.end(1), label=MODEL, alignment_mode="expand")
         for m in self.cue_re.finditer(text):
             name = m.group(1)
             start = m.start(1)
