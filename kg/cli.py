@@ -167,7 +167,10 @@ def _validate(args: argparse.Namespace) -> int:
     with open_store(args.store, read_only=True) as store:
         report = validate(store)
     if report.conforms:
-        print("conforms: the graph satisfies the SHACL shapes")
+        warned = getattr(report, "warnings", 0)
+        if warned:
+            print(report.text)
+        print("conforms: the graph satisfies the SHACL shapes" + (f" ({warned} warning(s))" if warned else ""))
         return 0
     print(report.text)
     print(f"does not conform: {report.violations} violation(s)", file=sys.stderr)

@@ -70,13 +70,13 @@ class _PreparedQueryGraph(Graph):
         super().__init__()
         self._prepared: dict[str, Query] = {}
 
-    def query(  # type: ignore[no-untyped-def, override]
+    def query(
         self,
         query_object,
         processor="sparql",
         result="sparql",
         initNs=None,
-        initBindings=None,  # noqa: N803
+        initBindings=None,
         use_store_provided=True,
         **kwargs,
     ):

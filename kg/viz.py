@@ -498,7 +498,7 @@ def _reduction_note(g: nx.MultiDiGraph, max_nodes: int) -> str | None:
     return (f"Vue réduite : {g.number_of_nodes()} entités affichées sur {g.graph['total_nodes']} "
             f"(limite {max_nodes}). Seules les entités les plus mentionnées sont gardées "
             f"(au moins {least} mention{'s' if least > 1 else ''}). Pour voir le reste, "
-            f"centrez la vue sur une entité (focus) ou filtrez par type.")
+            f"centrez la vue sur une entité (--focus) ou filtrez par type (--types).")
 
 
 # -- the page ------------------------------------------------------------------------------

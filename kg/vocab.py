@@ -39,9 +39,15 @@ class KG(DefinedNamespace):
     Criticism: URIRef
     Prediction: URIRef
     Neutral: URIRef
-    # claim kinds
+    # claim kinds (a SKOS concept scheme)
+    ClaimKindScheme: URIRef
     DirectQuote: URIRef
     ReportedSpeech: URIRef
+    # model openness (a SKOS concept scheme)
+    OpennessScheme: URIRef
+    OpenWeights: URIRef
+    OpenSource: URIRef
+    Proprietary: URIRef
     # properties
     evidence: URIRef  # a fact -> the oa:SpecificResource it was read from
     confidence: URIRef  # xsd:decimal in [0, 1]

@@ -192,6 +192,12 @@ def test_reifier_with_unknown_predicate(graph):
     assert_fails_on(validate_graph(graph), st, "rdf:predicate")
 
 
+def test_untyped_reifier(graph):
+    st = _reifier(graph, QWQ, SCHEMA.creator, ALIBABA)
+    graph.remove((st, RDF.type, RDF.Statement))
+    assert_fails_on(validate_graph(graph), st, "is an rdf:Statement")
+
+
 def test_reifier_of_an_unasserted_triple(graph):
     graph.remove((QWQ, SCHEMA.creator, ALIBABA))
     st = _reifier(graph, QWQ, SCHEMA.creator, ALIBABA)

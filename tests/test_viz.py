@@ -288,13 +288,35 @@ def test_browser_draws_a_focused_view(tiny, tmp_path):
     assert _drawn(_browse(page, tmp_path, "--dump-dom")) == (summary.nodes, summary.edges) == (2, 3)
 
 
-# Appended to a copy of the page: puts every tooltip into the document, as a hover would.
-SHOW_TOOLTIPS = """<script>
+# Appended to a copy of the page: hovers a node, then the middle of the straight edge, as a
+# user would (vis-network then shows its own tooltip), and finally puts every tooltip into the
+# document. What the tooltips showed is recorded on <body> for --dump-dom.
+HOVER_AND_SHOW_TOOLTIPS = """<script>
 window.addEventListener("load", function () {
-  var box = document.createElement("div");
-  box.id = "kg-test-tooltips";
-  nodes.get().concat(edges.get()).forEach(function (item) { box.appendChild(item.title); });
-  document.body.appendChild(box);
+  setTimeout(function () {
+    var canvas = document.querySelector("#kg-network canvas"), box = canvas.getBoundingClientRect();
+    function hover(p, then) {
+      canvas.dispatchEvent(new MouseEvent("mousemove",
+        {clientX: box.left + p.x, clientY: box.top + p.y, bubbles: true}));
+      setTimeout(then, 1000);
+    }
+    function shown() {
+      var t = document.querySelector("div.vis-tooltip");
+      return t && t.style.visibility === "visible" ? t.textContent : "";
+    }
+    var ids = nodes.getIds(), pos = network.getPositions(ids);
+    var a = network.canvasToDOM(pos[ids[0]]), b = network.canvasToDOM(pos[ids[1]]);
+    hover(a, function () {
+      document.body.dataset.nodeTip = shown();
+      hover({x: (a.x + b.x) / 2, y: (a.y + b.y) / 2}, function () {
+        document.body.dataset.edgeTip = shown();
+        var all = document.createElement("div");
+        all.id = "kg-test-tooltips";
+        nodes.get().concat(edges.get()).forEach(function (item) { all.appendChild(item.title); });
+        document.body.appendChild(all);
+      });
+    });
+  }, 2000);
 });
 </script>
 """
@@ -304,25 +326,27 @@ window.addEventListener("load", function () {
 def test_browser_shows_hostile_text_as_text(xss_store, tmp_path):
     page = tmp_path / "xss.html"
     render_view(xss_store, page)
-    for html_file in (page, _with_tooltips_shown(page)):
+    probed = tmp_path / "xss-probed.html"
+    html = page.read_text(encoding="utf-8")
+    probed.write_text(html.replace("</body>", HOVER_AND_SHOW_TOOLTIPS + "</body>"), encoding="utf-8")
+    for html_file in (page, probed):
         dom = _browse(html_file, tmp_path, "--dump-dom")
         assert _drawn(dom) == (2, 2)
         assert "<title>newskg — graphe des entités</title>" in dom
         assert "pwned</title>" not in dom
         assert not re.search(r"<img\b", dom, re.I)
         assert not re.search(r"<i\s+id=\"?injected", dom, re.I)
-    # The tooltips were built, in the document, and show the quote as text.
+    # vis-network really showed the tooltips, with the hostile text as text.
+    body = re.search(r"<body[^>]*>", dom).group()
+    node_tip = re.search(r'data-node-tip="([^"]*)"', body)
+    edge_tip = re.search(r'data-edge-tip="([^"]*)"', body)
+    assert node_tip and "i id=injected" in node_tip.group(1)
+    assert edge_tip and "img src=x onerror=" in edge_tip.group(1) and "Article" in edge_tip.group(1)
+    # Every tooltip, put into the document, is text.
     assert 'id="kg-test-tooltips"' in dom
     assert "&lt;img src=x onerror=\"document.title='pwned'\"&gt;" in dom
     assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom
     assert "Acme&lt;/script&gt;&lt;i id=injected&gt;x&lt;/i&gt;" in dom
-
-
-def _with_tooltips_shown(page: Path) -> Path:
-    html = page.read_text(encoding="utf-8")
-    shown = page.with_name("xss-tooltips.html")
-    shown.write_text(html.replace("</body>", SHOW_TOOLTIPS + "</body>"), encoding="utf-8")
-    return shown
 
 
 # -- a bigger graph ------------------------------------------------------------------------

@@ -186,7 +186,7 @@ _ER_FORMS = {
 def speech_lemma(token: Token) -> str:
     """The reporting verb's lemma, also when the lemmatizer left the form as is ("estime")."""
     lemma = token.lemma_.lower()
-    if lemma in SPEECH_LEMMAS:
+    if lemma in SPEECH_LEMMAS or token.pos_ not in ("VERB", "AUX"):
         return lemma
     return _ER_FORMS.get(token.lower_, lemma)
 
@@ -279,11 +279,19 @@ def _inside_parentheses(ent: Span, sent: Span) -> bool:
     return before.count("(") > before.count(")")
 
 
+IMPERSONAL_AFTER_IL = frozenset("est était semble faut fallait reste s' s’ y paraît suffit".split())
+
+
 def _subject_pronoun(sent: Span, cue: Token) -> str | None:
-    for token in sent.doc[sent.start : cue.i]:
+    doc = sent.doc
+    for token in doc[sent.start : cue.i]:
+        if token.lower_ == "il" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ in IMPERSONAL_AFTER_IL:
+            continue  # "il est évident que", "il faut": impersonal, nobody speaks
         if token.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS and token.dep_.startswith("nsubj"):
             return token.lower_
     first = sent[0].lower_ if len(sent) else ""
+    if first == "il" and len(sent) > 1 and sent[1].lower_ in IMPERSONAL_AFTER_IL:
+        return None
     return first if first in PERSON_PRONOUNS | GROUP_PRONOUNS else None
 
 
@@ -308,14 +316,33 @@ def _title_subject(sent: Span, cue: Token, ents: list[Span], salience: Salience)
         return None
     if k - 1 >= sent.start and doc[k - 1].lower_ not in DETERMINERS:
         return None
-    title = doc[k].lower_
+    title = doc[k : (org.start - 1) if org is not None else cue.i].text
     if org is not None:
         holders = salience.roles.get(org.text) or salience.roles.get(org.ent_id_ or "")
-        if holders:
-            same_title = [p for p, t in holders if title in t.lower().split()]
-            return (same_title or [holders[0][0]])[0]
-        return None
+        wanted = title_class(title)
+        same = [p for p, t in holders or [] if title_class(t) == wanted and wanted]
+        if same:
+            return same[0]
+        return holders[0][0] if holders and len({p.text for p, _ in holders}) == 1 else None
     return salience.person
+
+
+# Titles that name the same office: "le directeur général de X" is X's PDG or CEO.
+_TITLE_CLASSES = {
+    "chief-executive": re.compile(r"\b(?:pdg|ceo|directeur général|directrice générale|dg|patron|patronne|"
+                                  r"président-directeur général|présidente-directrice générale|chief executive)\b"),
+    "chief-technology": re.compile(r"\b(?:cto|directeur technique|directrice technique)\b"),
+    "chief-science": re.compile(r"\b(?:directeur scientifique|directrice scientifique|chief scientist)\b"),
+    "chair": re.compile(r"\b(?:président|présidente|chairman)\b"),
+}
+
+
+def title_class(title: str) -> str | None:
+    low = title.lower()
+    for name, rx in _TITLE_CLASSES.items():
+        if rx.search(low):
+            return name
+    return None
 
 
 def _pull_quote_speakers(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Span]]) -> dict[int, Span]:

@@ -34,6 +34,7 @@ from kg.nlp.lexicon import (
 )
 
 PERSON, ORG, MODEL = "PER", "ORG", "AIMODEL"
+KB_SPANS_KEY = "newskg_kb"
 LABELS = {PERSON: "Person", ORG: "Organization", MODEL: "AIModel"}
 
 if not Doc.has_extension("kg_sources"):
@@ -221,6 +222,7 @@ class EntityRepair:
     def __call__(self, doc: Doc) -> Doc:
         sources = _sources(doc)
         boiler = doc._.kg_boilerplate or boilerplate_ranges(doc.text)
+        doc.ents = self._merge_kb(doc)
         people_full = [e for e in doc.ents if e.label_ == PERSON and len(_name_words(e)) >= 2]
         surnames = {_name_words(e)[-1] for e in people_full}
         kept = []
@@ -238,6 +240,23 @@ class EntityRepair:
         kept.extend(self._surname_mentions(doc, kept, boiler, sources))
         doc.ents = filter_spans(kept)
         return doc
+
+    def _merge_kb(self, doc: Doc) -> list[Span]:
+        """KB matches win over overlapping NER spans (``Hugging Face`` tagged as a person), except
+        a one-word KB name that is a given name at the start of a longer person name: the
+        model ``Claude`` does not swallow ``Claude Dupont``."""
+        kb_spans = filter_spans(list(doc.spans.get(KB_SPANS_KEY, [])))
+        ner = list(doc.ents)
+        kept_kb = []
+        for kb in kb_spans:
+            longer_person = next((e for e in ner if e.label_ == PERSON and e.start == kb.start and e.end > kb.end
+                                  and len(kb) == 1 and kb.text in self.first_names
+                                  and not any(o is not kb and o.start < e.end and e.start < o.end and o.end > e.end
+                                              for o in kb_spans)), None)
+            if longer_person is None:
+                kept_kb.append(kb)
+        rest = [e for e in ner if not any(e.start < k.end and k.start < e.end for k in kept_kb)]
+        return filter_spans([*kept_kb, *rest])
 
     def _repair(self, doc: Doc, ent: Span | None, surnames: set[str]) -> Span | None:
         if ent is None or ent.text in self.not_entities:

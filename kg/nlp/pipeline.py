@@ -14,6 +14,7 @@ from kg.model import Document, EntityType, Mention, NlpResult, RawClaim, RawRela
 from kg.nlp import entities as _entities  # noqa: F401  (registers the factories)
 from kg.nlp.claims import attribution_lines, find_claims
 from kg.nlp.entities import (
+    KB_SPANS_KEY,
     LABELS,
     boilerplate_ranges,
     in_ranges,
@@ -40,8 +41,9 @@ def load_pipeline(model: str = DEFAULT_MODEL, kb: KnowledgeBase | None = None) -
         ) from None
     nlp.add_pipe("newskg_line_breaks", before="parser" if "parser" in nlp.pipe_names else nlp.pipe_names[0])
     nlp.add_pipe("newskg_model_names", after="ner", config={"families": model_families(kb)})
-    ruler = nlp.add_pipe("entity_ruler", name="newskg_kb_ruler", after="newskg_model_names",
-                         config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
+    # KB matches go to doc.spans first: EntityRepair decides where they beat the statistical NER
+    ruler = nlp.add_pipe("span_ruler", name="newskg_kb_ruler", after="newskg_model_names",
+                         config={"spans_key": KB_SPANS_KEY, "annotate_ents": False, "phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(kb_patterns(kb))  # type: ignore[attr-defined]
     nlp.add_pipe("newskg_entity_repair", last=True, config={
         "not_entities": sorted(kb.not_entities), "model_aliases": shared_company_model_names(kb)})
