@@ -61,6 +61,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=2, help="hops around --focus (default 2)")
     p.add_argument("--types", help="comma-separated entity types to show: Person,Organization,AIModel")
     p.add_argument("--min-confidence", type=float, default=0.0)
+    p.add_argument("--max-nodes", type=int, default=1500,
+                   help="above this, show the most-mentioned entities only (the page says so)")
 
     p = sub.add_parser("validate", help="check the graph against the SHACL shapes")
     _store_arg(p)
@@ -155,8 +157,9 @@ def _view(args: argparse.Namespace) -> int:
     types = [t.strip() for t in args.types.split(",")] if args.types else None
     with open_store(args.store, read_only=True) as store:
         summary = render_view(store, Path(args.output), focus=args.focus, depth=args.depth, types=types,
-                              min_confidence=args.min_confidence)
-    print(f"wrote {args.output} ({summary.nodes} nodes, {summary.edges} edges)", file=sys.stderr)
+                              min_confidence=args.min_confidence, max_nodes=args.max_nodes)
+    reduced = ", reduced" if summary.reduced else ""
+    print(f"wrote {args.output} ({summary.nodes} nodes, {summary.edges} edges{reduced})", file=sys.stderr)
     return 0
 
 
