@@ -255,6 +255,10 @@ class EntityRepair:
                                               for o in kb_spans)), None)
             if longer_person is None:
                 kept_kb.append(kb)
+        # a model name the patterns read longer than the KB entry ("Ernie 4.5 Turbo" vs "Ernie 4.5")
+        longer_models = [e for e in ner if e.label_ == MODEL and any(
+            k.label_ == MODEL and e.start == k.start and e.end > k.end for k in kept_kb)]
+        kept_kb = [k for k in kept_kb if not any(e.start <= k.start and k.end <= e.end for e in longer_models)]
         rest = [e for e in ner if not any(e.start < k.end and k.start < e.end for k in kept_kb)]
         return filter_spans([*kept_kb, *rest])
 

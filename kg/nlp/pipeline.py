@@ -39,6 +39,7 @@ def load_pipeline(model: str = DEFAULT_MODEL, kb: KnowledgeBase | None = None) -
             f"{model}: spaCy model not installed ({exc.__class__.__name__}); "
             f"install it with `pip install {model.replace('_', '-')}`"
         ) from None
+    _split_final_period_after_versions(nlp)
     nlp.add_pipe("newskg_line_breaks", before="parser" if "parser" in nlp.pipe_names else nlp.pipe_names[0])
     nlp.add_pipe("newskg_model_names", after="ner", config={"families": model_families(kb)})
     # KB matches go to doc.spans first: EntityRepair decides where they beat the statistical NER
@@ -48,6 +49,14 @@ def load_pipeline(model: str = DEFAULT_MODEL, kb: KnowledgeBase | None = None) -
     nlp.add_pipe("newskg_entity_repair", last=True, config={
         "not_entities": sorted(kb.not_entities), "model_aliases": shared_company_model_names(kb)})
     return nlp
+
+
+def _split_final_period_after_versions(nlp: Language) -> None:
+    """``QwQ-32B.`` at the end of a sentence is the name and a full stop, not one token."""
+    from spacy.util import compile_suffix_regex
+
+    suffixes = [*nlp.Defaults.suffixes, r"(?<=\d)\.", r"(?<=\d[A-Za-z])\."]  # type: ignore[misc]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search  # type: ignore[union-attr]
 
 
 def pipeline_name(nlp: Language) -> str:

@@ -70,7 +70,7 @@ def _role_after_person(doc: Doc, person: Span, ents: list[Span], sent: Span) -> 
     i = person.end
     if i < sent.end and doc[i].lower_ in PREPOSITIONS_OF:
         org = _ent_at(ents, i + 1)
-        if org is not None and label(org) == "ORG":
+        if org is not None and label(org) == "ORG" and _attached_to(org, person):
             yield Found(person, "worksFor", org, None, "person-of-org", 0.6)
         return
     if i >= sent.end or doc[i].text != ",":
@@ -89,6 +89,12 @@ def _role_after_person(doc: Doc, person: Span, ents: list[Span], sent: Span) -> 
             return
         if _ent_at(ents, k) is not None or token.text in (",", ";", ":", "(") or token.pos_ == "VERB":
             return
+
+
+def _attached_to(dependent: Span, head: Span) -> bool:
+    """The parse attaches ``de ORG`` to the person (``Jeff Boudier de Hugging Face``), not to a verb
+    (``que pense Sam Altman de DeepSeek``, ``accuser X d'Y``)."""
+    return any(t.head.i in range(head.start, head.end) and t.dep_.startswith("nmod") for t in dependent)
 
 
 def _role_facts(person: Span, org: Span, title: str, plural: bool, rule: str, conf: float) -> Iterator[Found]:
@@ -245,10 +251,42 @@ def _developers(sent: Span, ents: list[Span]) -> Iterator[Found]:
     for org in (e for e in ents if label(e) == "ORG"):
         verb = _launch_verb_after(doc, org, sent)
         if verb is None:
+            verb = _launch_verb_of_subject(org, sent)
+        if verb is None:
             continue
         model = _first_ent_after(ents, verb.i, "AIMODEL", limit=8, stop_at=("ORG", "PER"))
         if model is not None:
             yield Found(model, "creator", org, None, "org-launched-model", 0.75)
+
+
+def _launch_verb_of_subject(org: Span, sent: Span) -> Token | None:
+    """``La start-up Kyutai, fondée par …, a présenté Moshi``: the organisation heads (or is apposed
+    to) the subject of an active launch verb."""
+    for verb in sent:
+        if verb.pos_ != "VERB" or verb.lemma_.lower() not in MODEL_VERBS:
+            continue
+        if any(c.dep_ == "aux:pass" for c in verb.children):
+            continue
+        for subject in (c for c in verb.children if c.dep_ == "nsubj"):
+            if _heads_subject(org, subject):
+                return verb
+    return None
+
+
+def _heads_subject(org: Span, subject: Token) -> bool:
+    """The organisation is the subject, or a name apposed to it (no preposition: not "de X")."""
+    if org.root == subject:
+        return True
+    if any(c.dep_ == "case" for c in org.root.children):
+        return False
+    token = org.root
+    for _ in range(4):
+        if token.dep_ not in ("appos", "flat:name", "nmod") or token.head == token:
+            return False
+        token = token.head
+        if token == subject:
+            return True
+    return False
 
 
 def _org_of_model(doc: Doc, model: Span, ents: list[Span], sent: Span) -> tuple[Span, str, float] | None:

@@ -1,0 +1,155 @@
+"""Hard cases for the extraction, with the real French model and the shipped KB.
+
+Each case is a sentence written for the test (not taken from the sample), covering
+one pattern or its negative; the expected facts are asserted exactly."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from kg.model import Document
+from kg.nlp.kb import load_kb
+from kg.nlp.pipeline import doc_to_result, load_pipeline
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def analyse():
+    warnings.filterwarnings("ignore", module="spacy")
+    kb = load_kb()
+    nlp = load_pipeline(kb=kb)
+
+    def run(text: str):
+        return doc_to_result(nlp(text), Document("case.txt", text), kb)
+
+    return run
+
+
+def relations(result) -> set[tuple]:
+    return {(r.subject.text, r.predicate, r.object.text, r.role) for r in result.relations}
+
+
+def claims(result) -> set[tuple]:
+    return {(c.speaker.text, c.stance) for c in result.claims}
+
+
+ROLE_CASES = [
+    ("Le PDG d'OpenAI, Sam Altman, a annoncé un nouveau modèle.",
+     {("Sam Altman", "worksFor", "OpenAI", "PDG")}),
+    ("Le patron de Nvidia Jensen Huang a rencontré des clients à Paris.",
+     {("Jensen Huang", "worksFor", "Nvidia", "patron")}),
+    ("Yann LeCun, directeur scientifique de Meta, voyage beaucoup.",
+     {("Yann LeCun", "worksFor", "Meta", "directeur scientifique")}),
+    ("Arthur Mensch, cofondateur et PDG de Mistral AI, voyage beaucoup.",
+     {("Arthur Mensch", "worksFor", "Mistral AI", "cofondateur et PDG"),
+      ("Mistral AI", "founder", "Arthur Mensch", None)}),
+    ("Nous avons reçu Jeff Boudier de Hugging Face.", {("Jeff Boudier", "worksFor", "Hugging Face", None)}),
+    ("Les responsables de l'IA chez Google, Demis Hassabis et Koray Kavukcuoglu, ainsi que Sundar Pichai, "
+     "travaillent ensemble.",
+     {("Demis Hassabis", "worksFor", "Google", "responsable de l'IA"),
+      ("Koray Kavukcuoglu", "worksFor", "Google", "responsable de l'IA")}),
+    # negatives: "de ORG" attached to the verb, a title with no name, a possessive
+    ("Que pense Sam Altman de DeepSeek ?", set()),
+    ("Le patron de Nvidia a rencontré Sam Altman à Paris.", set()),
+    ("La vision de Zuckerberg reste floue.", set()),
+]
+
+FOUNDER_CASES = [
+    ("Arthur Mensch, Guillaume Lample et Timothée Lacroix ont fondé Mistral AI en 2023.",
+     {("Mistral AI", "founder", p, None) for p in ("Arthur Mensch", "Guillaume Lample", "Timothée Lacroix")}),
+    ("Mistral AI a été fondée en 2023 par Arthur Mensch, Guillaume Lample et Timothée Lacroix.",
+     {("Mistral AI", "founder", p, None) for p in ("Arthur Mensch", "Guillaume Lample", "Timothée Lacroix")}),
+    ("Microsoft et OpenAI ont signé un accord.", set()),
+]
+
+MODEL_CASES = [
+    ("Meta a lancé Llama 3 en avril.", {("Llama 3", "creator", "Meta", None)}),
+    ("Le modèle Ernie 4.5 Turbo de Baidu impressionne les analystes.",
+     {("Ernie 4.5 Turbo", "creator", "Baidu", None)}),
+    ("Gemini (Google) progresse face à GPT-4o d'OpenAI.",
+     {("Gemini", "creator", "Google", None), ("GPT-4o", "creator", "OpenAI", None)}),
+    ("LLaMA 2, le modèle d'IA open source de Meta, a été téléchargé des millions de fois.",
+     {("LLaMA 2", "creator", "Meta", None)}),
+    ("La start-up Kyutai, fondée par Patrick Pérez, a présenté Moshi.",
+     {("Kyutai", "founder", "Patrick Pérez", None), ("Moshi", "creator", "Kyutai", None)}),
+    ("Le COVID-19 a ralenti les ventes de 20 % en 2024.", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ROLE_CASES + FOUNDER_CASES + MODEL_CASES)
+def test_relations(analyse, text, expected):
+    assert relations(analyse(text)) == expected
+
+
+CLAIM_CASES = [
+    ("« Nous devons réguler l'IA », a déclaré Thierry Breton.", {("Thierry Breton", "neutral")}),
+    ("Jensen Huang, le patron de Nvidia, prédit que les GPU resteront rares jusqu'en 2027.",
+     {("Jensen Huang", "prediction")}),
+    ("Selon Yann LeCun, les grands modèles de langage ne suffiront pas.", {("Yann LeCun", "neutral")}),
+    ("Pour Sam Altman, l'AGI arrivera d'ici 2030.", {("Sam Altman", "prediction")}),
+    ("Elon Musk a critiqué OpenAI. Il a dénoncé une dérive commerciale.", {("Elon Musk", "criticism")}),
+    ("Satya Nadella s'est dit inquiet de la concurrence chinoise.", {("Satya Nadella", "concern")}),
+    ("Le dirigeant de Microsoft, Satya Nadella, a salué le partenariat.", {("Satya Nadella", "support")}),
+    ("Les chercheurs Demis Hassabis et Yann LeCun, ainsi que Sundar Pichai, croient aux avantages de l'IA.",
+     {("Demis Hassabis", "support"), ("Yann LeCun", "support"), ("Sundar Pichai", "support")}),
+    # negatives: no speaker, a question, an impersonal "il", a passive description
+    ("Le marché de l'IA a progressé de 20 % en 2024.", set()),
+    ("Que pense Sam Altman de DeepSeek ?", set()),
+    ("Il est évident que le secteur traverse une période critique.", set()),
+    ("Mistral AI est reconnue pour ses modèles ouverts.", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CLAIM_CASES)
+def test_claims(analyse, text, expected):
+    assert claims(analyse(text)) == expected
+
+
+def test_pronoun_and_title_speakers(analyse):
+    text = ("Clément Delangue, PDG de Hugging Face, a présenté ses résultats.\n"
+            "Il a souligné que la concurrence chinoise inquiète.\n"
+            "Le dirigeant craint une concentration du pouvoir.")
+    result = analyse(text)
+    assert [(c.speaker.text, c.stance) for c in result.claims] == [
+        ("Clément Delangue", "concern"), ("Clément Delangue", "concern")]
+
+
+def test_pull_quote_is_attributed_to_the_next_line(analyse):
+    text = ("Il faut que l'IA reste ouverte à tous.\n"
+            "Arthur Mensch, PDG de Mistral AI\n"
+            "La suite de l'article parle d'autre chose.")
+    result = analyse(text)
+    assert [(c.speaker.text, c.kind) for c in result.claims] == [("Arthur Mensch", "direct")]
+    assert result.claims[0].evidence.exact(text) == "Il faut que l'IA reste ouverte à tous."
+
+
+def test_entities_types_and_repairs(analyse):
+    text = ("Claude Dupont, chercheur chez Orange, teste Claude 3.5 Sonnet, PyTorch et QwQ-32B. "
+            "Stephanie pense que Hugging Face progresse.")
+    found = {(m.text, m.type) for m in analyse(text).mentions}
+    assert found == {("Claude Dupont", "Person"), ("Orange", "Organization"), ("Claude 3.5 Sonnet", "AIModel"),
+                     ("QwQ-32B", "AIModel"), ("Stephanie", "Person"), ("Hugging Face", "Organization")}
+
+
+def test_company_name_used_for_its_model(analyse):
+    text = "Parmi eux, QwQ-32B d'Alibaba ou encore DeepSeek. DeepSeek a levé des fonds."
+    found = [(m.text, m.type) for m in analyse(text).mentions if m.text == "DeepSeek"]
+    assert found == [("DeepSeek", "AIModel"), ("DeepSeek", "Organization")]
+
+
+def test_boilerplate_lines_give_no_facts(analyse):
+    text = "Lire aussi : Elon Musk a critiqué OpenAI\nLe marché progresse."
+    result = analyse(text)
+    assert result.mentions == () and result.claims == ()
+
+
+def test_evidence_offsets_slice_the_text(analyse):
+    text = "\ufeffLe PDG d'OpenAI, Sam Altman,\r\na salué GPT-4o. « C'est un tournant », a-t-il dit."
+    result = analyse(text)
+    for m in result.mentions:
+        assert text[m.span.start : m.span.end] == m.text
+    for r in result.relations:
+        assert r.evidence.exact(text).strip() == r.evidence.exact(text)
