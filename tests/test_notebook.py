@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "tour.ipynb"
-TAGS = ("setup", "build", "stats", "canned", "roles", "founders", "claims", "evidence", "view", "export",
+TAGS = ("setup", "imports", "build", "stats", "canned", "roles", "founders", "claims", "evidence", "view", "export",
         "cleanup")
 
 
@@ -112,9 +112,10 @@ def test_tour_runs_and_shows_the_expected_results(venv_kernel, tmp_path, monkeyp
     assert Path(kernel_python).resolve() == Path(sys.executable).resolve()
 
     # setup: the repository was found from notebooks/, the scratch folder is a temporary one
-    assert f"from {ROOT}" in out["setup"]
-    assert "(5 files)" in out["setup"]
-    work = Path(re.search(r"scratch folder: (.+)", out["setup"]).group(1).strip())
+    assert f"repository: {ROOT}\n" in out["setup"]
+    assert f"from {ROOT / 'kg'}\n" in out["imports"]
+    assert "(5 files)" in out["imports"]
+    work = Path(re.search(r"scratch folder: (.+)", out["imports"]).group(1).strip())
     assert work.parent == scratch
 
     assert "analysed 5 articles" in out["build"]
@@ -150,7 +151,8 @@ def test_tour_runs_and_shows_the_expected_results(venv_kernel, tmp_path, monkeyp
     view = _html(cells["view"])
     assert re.search(r"\d+ entities and \d+ links written to ", out["view"])
     assert (work / "hugging-face.html").is_file()
-    assert view.startswith('<iframe title="newskg view" srcdoc="&lt;!DOCTYPE html&gt;')
+    assert view.startswith('<div><iframe title="newskg view" srcdoc="&lt;!DOCTYPE html&gt;')
+    assert not [o for o in cells["view"].outputs if o.output_type == "stream" and o.name == "stderr"]
     assert "<script" not in view.split('srcdoc="', 1)[1].split('" width=', 1)[0]  # fully escaped
     assert "Hugging Face" in view
 
