@@ -19,8 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "tour.ipynb"
-TAGS = ("setup", "imports", "build", "stats", "canned", "roles", "founders", "claims", "evidence", "view", "export",
-        "cleanup")
+TAGS = ("setup", "imports", "build", "stats", "canned", "roles", "founders", "claims", "evidence", "view",
+        "export", "cleanup")
 
 
 def _read() -> nbformat.NotebookNode:
