@@ -84,22 +84,20 @@ def _model_version(model: str) -> str:
 
 def iter_documents(inputs: Iterable[str | os.PathLike[str]], report: BuildReport,
                    on_error: OnError) -> Iterator[Document]:
-    """Documents from files and folders; unreadable ones are reported (and stop the run if asked)."""
-    for item in inputs:
-        try:
-            paths = list(iter_paths([item]))
-        except InputError as exc:
-            report.errors.append(str(exc))
+    """Documents from files and folders; bad files and bad JSONL lines are reported (and stop the run if asked).
+
+    Ingestion yields problems in place of records, so one bad JSONL line does not lose
+    the rest of its file, and a missing input does not lose the other inputs.
+    """
+    from kg.ingest import iter_inputs
+
+    for record in iter_inputs(inputs):
+        if isinstance(record, InputError):
+            report.errors.append(str(record))
             if on_error == "stop":
-                raise
+                raise record
             continue
-        for path in paths:
-            try:
-                yield from read_documents(path)
-            except InputError as exc:
-                report.errors.append(str(exc))
-                if on_error == "stop":
-                    raise
+        yield record
 
 
 def build(inputs: Iterable[str | os.PathLike[str]], store: str | os.PathLike[str] | Store,
@@ -116,6 +114,7 @@ def build(inputs: Iterable[str | os.PathLike[str]], store: str | os.PathLike[str
 def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings: BuildSettings,
                 progress: Callable[[int], None] | None) -> BuildReport:
     report = BuildReport()
+    store.recover()  # a previous build was killed between an article and its entities
     kb = load_kb(settings.kb_files)
     pipeline = _model_version(settings.model)
     digest = settings_hash(settings, kb, pipeline)
@@ -142,6 +141,7 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
     nlp = load_pipeline(settings.model, kb)
     hashes = {doc.identifier: h for doc, h in pending}
     touched: set = set()
+    store.begin_updates()
     results = analyse(nlp, (doc for doc, _ in pending), batch_size=settings.batch_size,
                       n_process=max(1, settings.workers), kb=kb)
     for result in results:
@@ -152,6 +152,7 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
             progress(1)
     store.consolidate_entities(touched)
     store.record_run(store.iris.run(digest))
+    store.end_updates()
     return report
 
 

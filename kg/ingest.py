@@ -49,7 +49,6 @@ import json
 import os
 import re
 import stat
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from functools import cache
@@ -83,7 +82,8 @@ def iter_sources(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path | In
             if _first_visit(path, seen):
                 yield path
         else:
-            yield InputError(str(path), "broken symbolic link" if path.is_symlink() else "no such file or folder")
+            problem = "broken symbolic link" if path.is_symlink() else "no such file or folder"
+            yield InputError(str(path), problem)
 
 
 def iter_paths(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
@@ -254,7 +254,8 @@ def _decode_with_bom(data: bytes, where: str) -> str | None:
             try:
                 return data.decode(codec)  # the explicit-endian codecs keep the BOM as U+FEFF
             except UnicodeDecodeError:
-                raise InputError(where, f"invalid {codec.upper()} text (despite its byte-order mark)") from None
+                problem = f"invalid {codec.upper()} text (despite its byte-order mark)"
+                raise InputError(where, problem) from None
     return None
 
 
@@ -275,7 +276,8 @@ def _decode_legacy(data: bytes, where: str, error: UnicodeDecodeError) -> str:
     try:
         text = data.decode(codec)  # detection looks at samples: decode everything strictly
     except UnicodeDecodeError:
-        raise InputError(where, f"{bad}, and not valid {_LEGACY[codec]} either; re-save it as UTF-8") from None
+        problem = f"{bad}, and not valid {_LEGACY[codec]} either; re-save it as UTF-8"
+        raise InputError(where, problem) from None
     problem = _implausible(text)
     if problem:
         raise InputError(where, f"{bad}; read as {_LEGACY[codec]} it does not look like French text "
@@ -351,6 +353,7 @@ def detect_language(text: str, min_probability: float = 0.8) -> str | None:
 # -- formats -----------------------------------------------------------------------
 
 _NON_BLANK = re.compile(r"[^\s\ufeff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # only JSON escapes can produce these; UTF-8 cannot encode them
 # A short text that speaks of cookies or consent is a consent banner, not an article.
 _CONSENT = re.compile(r"cookie|traceurs|consentement|consent\b|données personnelles|privacy", re.IGNORECASE)
 _MIN_HTML_TEXT = 40
@@ -361,9 +364,24 @@ def _is_blank(text: str) -> bool:
     return _NON_BLANK.search(text) is None  # no copy of a large text, unlike text.strip()
 
 
-def _text_problem(text: str) -> str | None:
+def _read_nonblank(path: Path) -> str:
+    """The decoded file, refusing empty and whitespace-only files."""
+    data = read_bytes(path)
+    if not data:
+        raise InputError(str(path), "empty file")
+    text = decode(data, str(path))
     if _is_blank(text):
-        return "empty article (no text)" if not text else "empty article (only whitespace)"
+        raise InputError(str(path), "no text (only whitespace)")
+    return text
+
+
+def _text_problem(text: str) -> str | None:
+    """What makes ``text`` unfit to be an article's text, if anything."""
+    if _is_blank(text):
+        return "no text" if not text else "no text (only whitespace)"
+    surrogate = _SURROGATE.search(text)
+    if surrogate:
+        return f"invalid character U+{ord(surrogate.group()):04X} (a lone surrogate)"
     sample = mojibake(text)
     if sample:
         return f"contains mojibake ({sample!r} is UTF-8 misread as Windows-1252); fix the text's encoding"
@@ -388,20 +406,14 @@ def _headline(text: str, markdown: bool) -> str | None:
 
 
 def _read_text(path: Path) -> Iterator[Record]:
-    data = read_bytes(path)
-    if not data:
-        raise InputError(str(path), "empty file")
-    text = _checked_text(decode(data, str(path)), str(path))
+    text = _checked_text(_read_nonblank(path), str(path))
     yield Document(identifier=path.name, text=text, source=str(path),
                    title=_headline(text, markdown=path.suffix.lower() == ".md"), lang=detect_language(text))
 
 
 def _read_html(path: Path) -> Iterator[Record]:
-    data = read_bytes(path)
-    if not data:
-        raise InputError(str(path), "empty file")
-    fields = _extract_html(decode(data, str(path)), str(path))
-    text = _checked_text(fields.get("text") or "", str(path))
+    fields = _extract_html(_read_nonblank(path), str(path))
+    text = _checked_text(fields["text"], str(path))
     yield Document(
         identifier=path.name,
         text=text,
@@ -427,7 +439,7 @@ def _extract_html(html: str, where: str) -> dict[str, Any]:
         raise InputError(where, "no article text found in the HTML (only menus or boilerplate)")
     if len(text) < _BANNER_LENGTH and _CONSENT.search(text):
         raise InputError(where, "no article text found in the HTML (only a cookie or consent banner)")
-    return fields
+    return {**fields, "text": text}
 
 
 def _language_code(value: object) -> str | None:
@@ -440,11 +452,11 @@ _OPTIONAL_FIELDS = ("title", "url", "date", "lang")
 _LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?")
 
+Fail = Callable[[str], InputError]
+
 
 def _read_jsonl(path: Path) -> Iterator[Record]:
-    raw = decode(read_bytes(path), str(path))
-    if _is_blank(raw):
-        raise InputError(str(path), "empty file (no records)")
+    raw = _read_nonblank(path)
     first_line: dict[str, int] = {}  # id -> line of the record that took it
     for number, line in _numbered_lines(raw):
         if _is_blank(line):
@@ -465,7 +477,7 @@ def _numbered_lines(raw: str) -> Iterator[tuple[int, str]]:
         end = raw.find("\n", start)
         end = len(raw) if end < 0 else end
         line = raw[start:end]
-        yield number, line.lstrip("\ufeff") if number == 1 else line
+        yield number, line.lstrip("\ufeff") if number == 1 else line  # json.loads refuses a BOM
         start, number = end + 1, number + 1
 
 
@@ -477,20 +489,14 @@ def _jsonl_document(path: Path, number: int, line: str, first_line: dict[str, in
     identifier = _record_id(record, fail)
     if identifier in first_line:
         raise fail(f"duplicate id {identifier!r} (first on line {first_line[identifier]})")
-    text = record.get("text")
-    if text is None:
-        raise fail("missing field 'text'")
-    if not isinstance(text, str):
-        raise fail(f"field 'text' must be a string, not {_json_type(text)}")
-    problem = _text_problem(text)
-    if problem:
-        raise fail(problem.replace("article", "text", 1))
+    text = _record_text(record, fail)
     optional = _optional_fields(record, fail)
     return Document(identifier=identifier, text=text, source=f"{path}:{number}", title=optional["title"],
-                    url=optional["url"], date=optional["date"], lang=optional["lang"] or detect_language(text))
+                    url=optional["url"], date=optional["date"],
+                    lang=optional["lang"] or detect_language(text))
 
 
-def _parse_json(line: str, fail: Callable[[str], InputError]) -> dict[str, Any]:
+def _parse_json(line: str, fail: Fail) -> dict[str, Any]:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -502,7 +508,7 @@ def _parse_json(line: str, fail: Callable[[str], InputError]) -> dict[str, Any]:
     return record
 
 
-def _record_id(record: dict[str, Any], fail: Callable[[str], InputError]) -> str:
+def _record_id(record: dict[str, Any], fail: Fail) -> str:
     value = record.get("id")
     if value is None:
         raise fail("missing field 'id'")
@@ -510,23 +516,38 @@ def _record_id(record: dict[str, Any], fail: Callable[[str], InputError]) -> str
         return str(value)  # numeric ids are common in exports; the identifier is their decimal form
     if not isinstance(value, str):
         raise fail(f"field 'id' must be a string, not {_json_type(value)}")
-    if _is_blank(value):
-        raise fail("field 'id' is empty")
+    if _is_blank(value) or _SURROGATE.search(value):
+        raise fail("field 'id' is empty" if _is_blank(value) else "field 'id' has an invalid character")
     return value
 
 
-def _optional_fields(record: dict[str, Any], fail: Callable[[str], InputError]) -> dict[str, str | None]:
+def _record_text(record: dict[str, Any], fail: Fail) -> str:
+    text = record.get("text")
+    if text is None:
+        raise fail("missing field 'text'")
+    if not isinstance(text, str):
+        raise fail(f"field 'text' must be a string, not {_json_type(text)}")
+    problem = _text_problem(text)
+    if problem:
+        raise fail(f"field 'text': {problem}")
+    return text
+
+
+def _optional_fields(record: dict[str, Any], fail: Fail) -> dict[str, str | None]:
     fields: dict[str, str | None] = {}
     for key in _OPTIONAL_FIELDS:
         value = record.get(key)
         if value is not None and not isinstance(value, str):
             raise fail(f"field {key!r} must be a string, not {_json_type(value)}")
-        fields[key] = value.strip() or None if value is not None else None
-    if fields["date"] and not _valid_date(fields["date"]):
+        if value is not None and _SURROGATE.search(value):
+            raise fail(f"field {key!r} has an invalid character")
+        fields[key] = None if value is None else (value.strip() or None)
+    date_value, lang = fields["date"], fields["lang"]
+    if date_value and not _valid_date(date_value):
         raise fail(f"field 'date' must be an ISO 8601 date (2024-06-11) or date-time "
-                   f"(2024-06-11T08:30:00+02:00), not {fields['date']!r}")
-    if fields["lang"] and not _LANG_TAG.fullmatch(fields["lang"]):
-        raise fail(f"field 'lang' must be a language code such as 'fr', not {fields['lang']!r}")
+                   f"(2024-06-11T08:30:00+02:00), not {date_value!r}")
+    if lang and not _LANG_TAG.fullmatch(lang):
+        raise fail(f"field 'lang' must be a language code such as 'fr', not {lang!r}")
     return fields
 
 
@@ -534,7 +555,10 @@ def _valid_date(value: str) -> bool:
     if not _ISO_DATE.fullmatch(value):
         return False
     try:  # the pattern admits 2024-02-31
-        (datetime.fromisoformat(value.replace("Z", "+00:00")) if "T" in value else date.fromisoformat(value))
+        if "T" in value:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        else:
+            date.fromisoformat(value)
     except ValueError:
         return False
     return True

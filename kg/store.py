@@ -30,6 +30,8 @@ from kg.vocab import ENTITY_TYPES, KG, OA, PROV, SCHEMA, IRIs
 FORMAT_VERSION = 1
 META_FILE = "newskg.json"
 LOCK_FILE = "newskg.lock"
+# Present while article graphs may be ahead of the entities graph (a build was interrupted).
+PENDING_FILE = "consolidation.pending"
 
 _ENTITY_CLASSES = tuple(str(t) for t in ENTITY_TYPES.values())
 
@@ -109,6 +111,24 @@ class Store:
         }
 
     # -- derived entity descriptions ---------------------------------------------
+    def begin_updates(self) -> None:
+        """Mark the entities graph as possibly stale until :meth:`end_updates`."""
+        self._require_writable()
+        (self.path / PENDING_FILE).touch()
+
+    def end_updates(self) -> None:
+        self.ox.flush()
+        with suppress(FileNotFoundError):
+            (self.path / PENDING_FILE).unlink()
+
+    def recover(self) -> bool:
+        """After an interrupted build, recompute every entity description; True if it had to."""
+        if not (self.path / PENDING_FILE).exists():
+            return False
+        self.consolidate_entities(None)
+        self.end_updates()
+        return True
+
     def consolidate_entities(self, entities: Iterable[URIRef] | None = None) -> None:
         """Recompute canonical names, alternate names and types of ``entities`` (all when None).
 
