@@ -17,9 +17,9 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from kg.build import BuildReport, BuildSettings, build  # noqa: E402
-from kg.errors import KGError  # noqa: E402
-from kg.store import Store, open_store  # noqa: E402
+from kg.build import BuildReport, BuildSettings, build
+from kg.errors import KGError
+from kg.store import Store, open_store
 
 # Imported on first use: each pulls in a heavier library (pyshacl, networkx, pyvis).
 _LAZY = {

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from kg import __version__
-from kg.errors import InputError, KGError
-from kg.ingest import iter_paths, read_documents
+from kg.errors import InputError
 from kg.model import Document
 from kg.nlp.kb import KnowledgeBase, load_kb
 from kg.rdf import RunInfo, extraction_graph
@@ -84,7 +83,7 @@ def _model_version(model: str) -> str:
 
 def iter_documents(inputs: Iterable[str | os.PathLike[str]], report: BuildReport,
                    on_error: OnError) -> Iterator[Document]:
-    """Documents from files and folders; bad files and bad JSONL lines are reported (and stop the run if asked).
+    """Documents from files and folders; bad files and JSONL lines are reported (and stop the run if asked).
 
     Ingestion yields problems in place of records, so one bad JSONL line does not lose
     the rest of its file, and a missing input does not lose the other inputs.

@@ -69,6 +69,13 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="counts by type, documents, claims, evidence")
     _store_arg(p)
+
+    p = sub.add_parser("eval", help="score the graph against your answer keys (precision, recall, F1, misses)")
+    _store_arg(p)
+    p.add_argument("--gold", required=True, help="folder of answer keys (one JSON per article)")
+    p.add_argument("--texts", required=True, help="folder of the annotated articles")
+    p.add_argument("--format", default="table", choices=("table", "json"))
+    p.add_argument("--no-misses", action="store_true", help="print the figures only")
     return parser
 
 
@@ -189,8 +196,21 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace) -> int:
+    from kg.eval import evaluate
+    from kg.store import open_store
+    from kg.validate import DEFAULT_ONTOLOGY
+
+    with open_store(args.store, read_only=True) as store:
+        graph = store.union_graph()
+    graph.parse(DEFAULT_ONTOLOGY, format="turtle")
+    result = evaluate(graph, Path(args.texts), Path(args.gold))
+    sys.stdout.write(result.as_json() if args.format == "json" else result.as_table(not args.no_misses))
+    return 0
+
+
 _COMMANDS = {"build": _build, "query": _query, "export": _export, "view": _view, "validate": _validate,
-             "stats": _stats}
+             "stats": _stats, "eval": _eval}
 
 if __name__ == "__main__":
     sys.exit(main())

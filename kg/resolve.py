@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from kg.model import Claim, Entity, Extraction, Mention, NlpResult, Relation
 from kg.nlp.kb import KnowledgeBase
 
-PARTICLES = frozenset("de du des d' von van der den la le di da al el bin ben".split())
+PARTICLES = frozenset(["de", "du", "des", "d'", "von", "van", "der", "den", "la", "le", "di", "da", "al", "el", "bin", "ben"])
 
 
 def normalise(name: str) -> str:

@@ -109,3 +109,31 @@ def test_evidence_selectors_slice_the_articles(together):
     for row in rows:
         text = texts[row["id"].value]
         assert text[int(row["s"].value) : int(row["e"].value)] == row["x"].value
+
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def test_kg_eval_prints_the_reference_scorer_figures(together, tmp_path):
+    """``kg eval`` is the project's scorer as a product feature: same figures on the sample."""
+    import os
+    import subprocess
+    import sys
+
+    scorer, gold = SHARED / "tools" / "kgscore.py", SHARED / "corpus" / "gold"
+    if not scorer.exists():
+        if os.environ.get("CI"):
+            raise AssertionError(f"{scorer} missing under CI")
+        pytest.skip("the reference scorer (../shared) is not beside this checkout")
+    ttl = tmp_path / "graph.ttl"
+    run = [sys.executable, "-m", "kg.cli"]
+    assert subprocess.run([*run, "export", "--store", str(together), "-o", str(ttl)], timeout=120).returncode == 0
+    ours = subprocess.run([*run, "eval", "--store", str(together), "--gold", str(gold), "--texts", str(SAMPLE)],
+                          capture_output=True, text=True, timeout=120)
+    ref = subprocess.run([sys.executable, str(scorer), "--graph", str(ttl), "--texts", str(SAMPLE), "--gold", str(gold),
+                          "--ontology", str(SAMPLE.parent.parent / "ontology" / "kg.ttl")],
+                         capture_output=True, text=True, timeout=120)
+    summary = [line for line in ours.stdout.splitlines() if line.startswith("SUMMARY")]
+    assert summary == [line for line in ref.stdout.splitlines() if line.startswith("SUMMARY")]
+    # the per-document table and totals are the same lines too
+    assert ref.stdout.splitlines()[:11] == ours.stdout.splitlines()[:11]

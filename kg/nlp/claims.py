@@ -20,11 +20,7 @@ from kg.nlp.lexicon import DETERMINERS, ROLE_HEADS
 from kg.nlp.stance import classify_stance
 
 SPEECH_LEMMAS = frozenset(
-    """déclarer affirmer souligner estimer penser croire craindre alerter avertir prédire saluer critiquer
-    dénoncer expliquer évoquer indiquer ajouter assurer insister rappeler reconnaître regretter juger considérer
-    plaider militer défendre exprimer prôner embrasser soulever souhaiter espérer promettre confier répondre
-    admettre avouer déplorer fustiger accuser inquiéter alarmer réjouir applaudir reprocher redouter anticiper
-    prévoir dire annoncer prévenir viser partager mettre""".split()
+    ["déclarer", "affirmer", "souligner", "estimer", "penser", "croire", "craindre", "alerter", "avertir", "prédire", "saluer", "critiquer", "dénoncer", "expliquer", "évoquer", "indiquer", "ajouter", "assurer", "insister", "rappeler", "reconnaître", "regretter", "juger", "considérer", "plaider", "militer", "défendre", "exprimer", "prôner", "embrasser", "soulever", "souhaiter", "espérer", "promettre", "confier", "répondre", "admettre", "avouer", "déplorer", "fustiger", "accuser", "inquiéter", "alarmer", "réjouir", "applaudir", "reprocher", "redouter", "anticiper", "prévoir", "dire", "annoncer", "prévenir", "viser", "partager", "mettre"]
 )
 # Verbs that report speech only with a telling object: "partager ses inquiétudes", "mettre en garde".
 NEEDS_OBJECT = {
@@ -42,7 +38,7 @@ NEEDS_OBJECT = {
                            r"scepticisme|opposition|désaccord|regret|espoir|enthousiasme|réserve|doute)"),
 }
 # Participles and adjectives the lemmatizer does not always map to the verb.
-SPEECH_FORMS = frozenset("craignant reconnaissant estimant affirmant soulignant jugeant inquiet inquiète".split())
+SPEECH_FORMS = frozenset(["craignant", "reconnaissant", "estimant", "affirmant", "soulignant", "jugeant", "inquiet", "inquiète"])
 MARKER_RE = re.compile(
     r"(?:^|[,;:]\s*|\b)(?P<marker>selon|d['’]après|pour|dans la vision de|aux yeux de|de l['’]avis de|"
     r"comme l['’](?:a|ont) (?:souligné|dit|expliqué|rappelé|affirmé)|comme le (?:souligne|dit|rappelle|explique|"
@@ -279,7 +275,7 @@ def _inside_parentheses(ent: Span, sent: Span) -> bool:
     return before.count("(") > before.count(")")
 
 
-IMPERSONAL_AFTER_IL = frozenset("est était semble faut fallait reste s' s’ y paraît suffit".split())
+IMPERSONAL_AFTER_IL = frozenset(["est", "était", "semble", "faut", "fallait", "reste", "s'", "s’", "y", "paraît", "suffit"])
 
 
 def _subject_pronoun(sent: Span, cue: Token) -> str | None:

@@ -25,8 +25,8 @@ from kg.nlp.lexicon import (
     MODEL_SUFFIX_WORDS,
     MODEL_TOKEN_RE,
     NAME_PARTICLES,
-    NOT_MODEL_NAMES,
     NON_ENTITY_NOUNS,
+    NOT_MODEL_NAMES,
     ORG_NOUNS,
     ORG_SUFFIXES,
     SIZE_RE,
@@ -272,7 +272,7 @@ class EntityRepair:
         if before in NON_ENTITY_NOUNS:
             return None
         if label in ("MISC", "LOC"):
-            if before in ORG_NOUNS or ent[-1].text in ORG_SUFFIXES and len(ent) > 1:
+            if before in ORG_NOUNS or (ent[-1].text in ORG_SUFFIXES and len(ent) > 1):
                 return Span(doc, ent.start, ent.end, label=ORG)
             if before in MODEL_NOUNS and label == "MISC":
                 return Span(doc, ent.start, ent.end, label=MODEL)
@@ -393,7 +393,7 @@ def _trim(ent: Span) -> Span | None:
 
 def _word_before(doc: Doc, ent: Span) -> str:
     i = ent.start - 1
-    while i >= 0 and (doc[i].is_punct and doc[i].text not in ("'", "’") or doc[i].is_space):
+    while i >= 0 and ((doc[i].is_punct and doc[i].text not in ("'", "’")) or doc[i].is_space):
         i -= 1
     return doc[i].lower_ if i >= 0 else ""
 

@@ -18,9 +18,9 @@ from kg.nlp.lexicon import DETERMINERS, FOUNDER_HEADS, MODEL_NOUNS, MODEL_VERBS,
 PREPOSITIONS_OF = frozenset({"de", "d'", "d’", "du", "chez"})
 COORD_WORDS = frozenset({",", "et"})
 FOUND_LEMMAS = frozenset({"fonder", "cofonder", "co-fonder"})
-FOUND_FORMS = frozenset("fondé fondée fondés fondées cofondé cofondée cofondés cofondées co-fondé co-fondée".split())
+FOUND_FORMS = frozenset(["fondé", "fondée", "fondés", "fondées", "cofondé", "cofondée", "cofondés", "cofondées", "co-fondé", "co-fondée"])
 DEVELOPED_BY_FORMS = frozenset(
-    "développé développée développés conçu conçue créé créée lancé lancée entraîné entraînée publié publiée".split()
+    ["développé", "développée", "développés", "conçu", "conçue", "créé", "créée", "lancé", "lancée", "entraîné", "entraînée", "publié", "publiée"]
 )
 
 
@@ -181,7 +181,7 @@ def _founders(sent: Span, ents: list[Span]) -> Iterator[Found]:
         if not (token.lemma_.lower() in FOUND_LEMMAS or token.lower_ in FOUND_FORMS):
             continue
         nxt = doc[token.i + 1] if token.i + 1 < sent.end else None
-        if nxt is not None and nxt.lower_ == "par" or _par_follows(doc, token, sent):
+        if (nxt is not None and nxt.lower_ == "par") or _par_follows(doc, token, sent):
             org = _last_ent_before(ents, token.i, "ORG")
             people = _coordination_after(doc, ents, _index_after_par(doc, token, sent), sent)
             for person in people if org is not None else []:
@@ -323,8 +323,8 @@ def _org_of_model(doc: Doc, model: Span, ents: list[Span], sent: Span) -> tuple[
 def _launch_verb_after(doc: Doc, org: Span, sent: Span) -> Token | None:
     for k in range(org.end, min(org.end + 4, sent.end)):
         token = doc[k]
-        if token.lemma_.lower() in MODEL_VERBS and token.pos_ in ("VERB", "AUX") and token.morph.get("VerbForm") != ["Inf"] \
-                or token.lemma_.lower() in MODEL_VERBS and token.tag_ == "VERB":
+        if (token.lemma_.lower() in MODEL_VERBS and token.pos_ in ("VERB", "AUX") and token.morph.get("VerbForm") != ["Inf"]) \
+                or (token.lemma_.lower() in MODEL_VERBS and token.tag_ == "VERB"):
             return token
         if token.text in (",", ";", ".") or token.ent_type_:
             return None
