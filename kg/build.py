@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from kg import __version__
+from kg.decisions import STORE_FILE, Decisions, read_decisions
 from kg.errors import InputError
 from kg.model import Document
 from kg.nlp.kb import KnowledgeBase, load_kb
@@ -49,6 +50,7 @@ class BuildSettings:
     workers: int = 1
     force: bool = False
     on_error: OnError = "skip"
+    decision_files: tuple[str, ...] = ()  # besides <store>/decisions.csv
 
 
 def settings_hash(settings: BuildSettings, kb: KnowledgeBase, pipeline: str) -> str:
@@ -63,9 +65,12 @@ def settings_hash(settings: BuildSettings, kb: KnowledgeBase, pipeline: str) -> 
     return h.hexdigest()[:16]
 
 
-def content_hash(doc: Document, settings_digest: str) -> str:
+def content_hash(doc: Document, settings_digest: str, decisions: Decisions | None = None) -> str:
+    """What an article's extraction depends on: settings, its text and metadata, and the
+    decisions that name one of its forms (so a new decision re-analyses only those articles)."""
     h = hashlib.sha256()
-    for part in (settings_digest, doc.identifier, doc.title or "", doc.url or "", doc.date or "", doc.lang or "",
+    relevant = decisions.relevant_digest(doc.text) if decisions else ""
+    for part in (settings_digest, relevant, doc.identifier, doc.title or "", doc.url or "", doc.date or "", doc.lang or "",
                  doc.text):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\x1f")
@@ -115,6 +120,7 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
     report = BuildReport()
     store.recover()  # a previous build was killed between an article and its entities
     kb = load_kb(settings.kb_files)
+    decisions = read_decisions([store.path / STORE_FILE, *settings.decision_files])
     pipeline = _model_version(settings.model)
     digest = settings_hash(settings, kb, pipeline)
     run = RunInfo(version=__version__, pipeline=pipeline, settings_hash=digest)
@@ -126,7 +132,7 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
             continue
         seen[doc.identifier] = doc.source
         report.documents.append(doc.identifier)
-        chash = content_hash(doc, digest)
+        chash = content_hash(doc, digest, decisions)
         if not settings.force and store.content_hash(store.iris.document(doc.identifier)) == chash:
             report.unchanged += 1
             if progress:
@@ -137,14 +143,14 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
         return report
     from kg.nlp.pipeline import analyse, load_pipeline
 
-    nlp = load_pipeline(settings.model, kb)
+    nlp = load_pipeline(settings.model, kb, decisions)
     hashes = {doc.identifier: h for doc, h in pending}
     touched: set = set()
     store.begin_updates()
     results = analyse(nlp, (doc for doc, _ in pending), batch_size=settings.batch_size,
                       n_process=max(1, settings.workers), kb=kb)
     for result in results:
-        extraction = resolve(result, kb, {"content_hash": hashes[result.document.identifier]})
+        extraction = resolve(result, kb, {"content_hash": hashes[result.document.identifier]}, decisions)
         touched |= store.replace_article(extraction_graph(extraction, run, store.iris))
         report.analysed += 1
         if progress:

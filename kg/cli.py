@@ -70,12 +70,46 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts by type, documents, claims, evidence")
     _store_arg(p)
 
+    p = sub.add_parser("merges", help="list every merge of two names into one entity, with its rule and articles")
+    _store_arg(p)
+    p.add_argument("--format", default="table", choices=("table", "csv", "tsv", "json"))
+
+    p = sub.add_parser("decide", help="record a decision applied on every build: merge, split, type, ignore")
+    _store_arg(p)
+    p.add_argument("action", choices=("merge", "split", "type", "ignore", "list"))
+    p.add_argument("name", nargs="?", help="the name as written in articles")
+    p.add_argument("target", nargs="?", help="merge/split: the other name; type: Person, Organization or AIModel")
+
     p = sub.add_parser("eval", help="score the graph against your answer keys (precision, recall, F1, misses)")
     _store_arg(p)
     p.add_argument("--gold", required=True, help="folder of answer keys (one JSON per article)")
     p.add_argument("--texts", required=True, help="folder of the annotated articles")
     p.add_argument("--format", default="table", choices=("table", "json"))
     p.add_argument("--no-misses", action="store_true", help="print the figures only")
+    p = sub.add_parser("serve", help="serve the store read-only: SPARQL endpoint at /sparql, web page at /")
+    _store_arg(p)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: everyone)")
+    p.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
+    p.add_argument("--timeout", type=float, default=30.0,
+                   help="query time limit in seconds; longer queries are stopped with HTTP 503 (default 30)")
+    p.add_argument("--max-result-bytes", default="50M", metavar="SIZE",
+                   help="result size limit (e.g. 500K, 50M); larger results get HTTP 413 (default 50M)")
+    p.add_argument("--cors", action="store_true", help="let web pages of other origins query the endpoint")
+
+    p = sub.add_parser("push", help="send the graph to a Graph Store endpoint (Oxigraph, Fuseki, GraphDB)")
+    p.add_argument("--endpoint", required=True,
+                   help="Graph Store Protocol URL: http://HOST:7878/store (Oxigraph), "
+                        "http://HOST:3030/DATASET/data (Fuseki), "
+                        "http://HOST:7200/repositories/REPO/rdf-graphs/service (GraphDB)")
+    _store_arg(p)
+    p.add_argument("--graph", help="push this graph only: an article's IRI, a kgr: name or its identifier")
+    p.add_argument("--default", action="store_true",
+                   help="send into the endpoint's default graph: the union of all graphs (or --graph's)")
+    p.add_argument("--append", action="store_true", help="add (POST) instead of replacing graphs (PUT)")
+    p.add_argument("--user", help="HTTP basic authentication user; password from $KG_PUSH_PASSWORD or asked")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
+    p.add_argument("-v", "--verbose", action="store_true", help="list each graph sent")
     return parser
 
 
@@ -196,6 +230,32 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _merges(args: argparse.Namespace) -> int:
+    from kg.query import format_result, load_query, run_query
+    from kg.store import open_store
+
+    with open_store(args.store, read_only=True) as store:
+        result = run_query(store, load_query("merges"))
+    text = format_result(result, args.format)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _decide(args: argparse.Namespace) -> int:
+    from kg.decisions import STORE_FILE, Decision, add_decision, read_decisions
+
+    store = Path(args.store)
+    if args.action == "list":
+        for d in read_decisions([store / STORE_FILE]).items:
+            print(",".join(x for x in (d.action, d.name, d.target) if x))
+        return 0
+    if not args.name:
+        raise UsageError(f"kg decide {args.action} needs a name")
+    path = add_decision(store, Decision(args.action, args.name, args.target or ""))
+    print(f"recorded in {path}; the next `kg build` applies it to the articles that name {args.name!r}")
+    return 0
+
+
 def _eval(args: argparse.Namespace) -> int:
     from kg.eval import evaluate
     from kg.store import open_store
@@ -209,8 +269,52 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from kg.serve import ServeSettings, is_loopback, parse_size, serve
+
+    settings = ServeSettings(host=args.host, port=args.port, timeout=args.timeout,
+                             max_result_bytes=parse_size(args.max_result_bytes), cors=args.cors)
+
+    def announce(server) -> None:  # type: ignore[no-untyped-def]
+        print(f"serving {server.url} (SPARQL endpoint {server.url}sparql; {server.summary}; read-only, "
+              f"time limit {settings.timeout:g} s, result limit {args.max_result_bytes})", flush=True)
+        if not is_loopback(settings.host):
+            print(f"kg serve: warning: listening on {settings.host}: anyone who can reach this machine can "
+                  "query the store (there is no authentication)", file=sys.stderr, flush=True)
+        print("press Ctrl-C to stop", file=sys.stderr, flush=True)
+
+    serve(args.store, settings, announce)
+    return 0
+
+
+def _push(args: argparse.Namespace) -> int:
+    from kg.push import push
+    from kg.store import open_store
+
+    password = None
+    if args.user is not None:
+        password = os.environ.get("KG_PUSH_PASSWORD")
+        if password is None:
+            if not sys.stdin.isatty():
+                raise UsageError("--user: set $KG_PUSH_PASSWORD (no terminal to ask for the password)")
+            import getpass
+
+            password = getpass.getpass(f"password for {args.user}: ")
+
+    def progress(pushed) -> None:  # type: ignore[no-untyped-def]
+        if args.verbose:
+            print(f"  {pushed.graph or '(default graph)'}: {pushed.triples} triples (HTTP {pushed.status})",
+                  file=sys.stderr)
+
+    with open_store(args.store, read_only=True) as store:
+        report = push(store, args.endpoint, graph=args.graph, default=args.default, append=args.append,
+                      timeout=args.timeout, user=args.user, password=password, progress=progress)
+    print(report.as_text())
+    return 0
+
+
 _COMMANDS = {"build": _build, "query": _query, "export": _export, "view": _view, "validate": _validate,
-             "stats": _stats, "eval": _eval}
+             "stats": _stats, "eval": _eval, "merges": _merges, "decide": _decide, "serve": _serve, "push": _push}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -71,22 +71,28 @@ Record = Document | InputError
 # -- finding files -----------------------------------------------------------------
 
 
-def iter_sources(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path | InputError]:
+Inputs = Iterable[str | os.PathLike[str]] | str | os.PathLike[str]
+
+
+def iter_sources(inputs: Inputs) -> Iterator[Path | InputError]:
     """Every file to read under ``inputs``, each once; a missing input is yielded as an error."""
     seen: set[Path] = set()
+    if isinstance(inputs, str | os.PathLike):  # one path, not the characters of its name
+        inputs = [inputs]
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
+        try:
+            is_folder = stat.S_ISDIR(path.stat().st_mode)
+        except OSError as exc:
+            yield InputError(display_path(path), _os_problem(path, exc, missing="no such file or folder"))
+            continue
+        if is_folder:
             yield from _walk(path, seen)
-        elif path.exists():
-            if _first_visit(path, seen):
-                yield path
-        else:
-            problem = "broken symbolic link" if path.is_symlink() else "no such file or folder"
-            yield InputError(str(path), problem)
+        elif _first_visit(path, seen):
+            yield path
 
 
-def iter_paths(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+def iter_paths(inputs: Inputs) -> Iterator[Path]:
     """Like :func:`iter_sources`, raising the first error."""
     for source in iter_sources(inputs):
         if isinstance(source, InputError):
@@ -94,8 +100,26 @@ def iter_paths(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
         yield source
 
 
+def display_path(path: Path | str) -> str:
+    """``path`` for a one-line message: control characters and undecodable bytes escaped."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], str(path))
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _os_problem(path: Path, exc: OSError, missing: str = "no such file") -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "broken symbolic link" if path.is_symlink() else missing
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not a file"
+    return f"cannot read: {exc.strerror or exc}"
+
+
 def _first_visit(path: Path, seen: set[Path]) -> bool:
-    real = path.resolve()
+    real = Path(os.path.realpath(path))  # unlike Path.resolve, never raises on a symlink loop
     if real in seen:
         return False
     seen.add(real)
@@ -121,13 +145,13 @@ def _walk(folder: Path, seen: set[Path]) -> Iterator[Path | InputError]:
 def _walk_failures(failures: list[OSError]) -> Iterator[InputError]:
     while failures:
         exc = failures.pop(0)
-        yield InputError(str(exc.filename), f"cannot read folder: {exc.strerror or exc}")
+        yield InputError(display_path(exc.filename), f"cannot read folder: {exc.strerror or exc}")
 
 
 # -- reading records ---------------------------------------------------------------
 
 
-def iter_inputs(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Record]:
+def iter_inputs(inputs: Inputs) -> Iterator[Record]:
     """Every document under ``inputs``, in order, with every problem yielded in its place."""
     for source in iter_sources(inputs):
         if isinstance(source, InputError):
@@ -147,8 +171,8 @@ def iter_records(path: str | os.PathLike[str]) -> Iterator[Record]:
     path = Path(path)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
-        raise InputError(str(path), f"unsupported file type {path.suffix or '(no extension)'}; "
-                                    "use .txt, .md, .html or .jsonl")
+        kind = display_path(path.suffix) or "(no extension)"
+        raise InputError(display_path(path), f"unsupported file type {kind}; use .txt, .md, .html or .jsonl")
     _check_name(path)
     yield from reader(path)
 
@@ -165,7 +189,7 @@ def _check_name(path: Path) -> None:
     try:
         path.name.encode("utf-8")
     except UnicodeEncodeError:  # undecodable bytes in the name would end up in the graph
-        raise InputError(str(path), "the file name is not valid UTF-8; rename the file") from None
+        raise InputError(display_path(path), "the file name is not valid UTF-8; rename the file") from None
 
 
 # -- bytes -------------------------------------------------------------------------
@@ -173,7 +197,7 @@ def _check_name(path: Path) -> None:
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, refusing folders, pipes and devices and anything over :data:`MAX_BYTES`."""
-    where = str(path)
+    where = display_path(path)
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
@@ -183,12 +207,8 @@ def read_bytes(path: Path) -> bytes:
         _check_size(where, info.st_size)
         with path.open("rb") as stream:
             data = stream.read(MAX_BYTES + 1)  # never more than the limit, even if it grew meanwhile
-    except PermissionError:
-        raise InputError(where, "permission denied") from None
-    except FileNotFoundError:
-        raise InputError(where, "broken symbolic link" if path.is_symlink() else "no such file") from None
     except OSError as exc:
-        raise InputError(where, f"cannot read: {exc.strerror or exc}") from None
+        raise InputError(where, _os_problem(path, exc)) from None
     _check_size(where, len(data))
     return data
 
@@ -218,7 +238,7 @@ _WHITESPACE_CONTROLS = set("\t\n\v\f\r")
 # Characters French text is made of: UTF-8 sequences decoding to one of them are not chance.
 _FRENCH_NON_ASCII = set("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ«»‘’“”…–—€")
 # Symbols that never sit between two letters in French, but do when another code page is misread.
-_ODD_IN_WORD = re.compile(r"[^\W\d_][¡¢¤¥¦¨ª¬¯±²³µ¶¸¹º¼½¾¿×÷ƒˆ‰†‡•˜™Ðð][^\W\d_]")
+_ODD_IN_WORD = re.compile(r"[^\W\d_][¡¢¤¥¦¨ª¬¯±²³µ¶¸¹º¼½¾¿×÷ƒˆ‰†‡•˜™][^\W\d_]")
 _FRENCH_RE = re.compile(f"[{''.join(sorted(_FRENCH_NON_ASCII))}]")
 # A UTF-8 lead byte and its continuation bytes, as Windows-1252 or Latin-1 shows them.
 _CONTINUATION = "[\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]"
@@ -278,10 +298,10 @@ def _decode_legacy(data: bytes, where: str, error: UnicodeDecodeError) -> str:
     except UnicodeDecodeError:
         problem = f"{bad}, and not valid {_LEGACY[codec]} either; re-save it as UTF-8"
         raise InputError(where, problem) from None
-    problem = _implausible(text)
-    if problem:
+    reason = _implausible(text)
+    if reason:
         raise InputError(where, f"{bad}; read as {_LEGACY[codec]} it does not look like French text "
-                                f"({problem}); re-save it as UTF-8")
+                                f"({reason}); re-save it as UTF-8")
     return text
 
 
@@ -366,12 +386,12 @@ def _is_blank(text: str) -> bool:
 
 def _read_nonblank(path: Path) -> str:
     """The decoded file, refusing empty and whitespace-only files."""
-    data = read_bytes(path)
+    data, shown = read_bytes(path), display_path(path)
     if not data:
-        raise InputError(str(path), "empty file")
-    text = decode(data, str(path))
+        raise InputError(shown, "empty file")
+    text = decode(data, shown)
     if _is_blank(text):
-        raise InputError(str(path), "no text (only whitespace)")
+        raise InputError(shown, "no text (only whitespace)")
     return text
 
 
@@ -406,14 +426,14 @@ def _headline(text: str, markdown: bool) -> str | None:
 
 
 def _read_text(path: Path) -> Iterator[Record]:
-    text = _checked_text(_read_nonblank(path), str(path))
+    text = _checked_text(_read_nonblank(path), display_path(path))
     yield Document(identifier=path.name, text=text, source=str(path),
                    title=_headline(text, markdown=path.suffix.lower() == ".md"), lang=detect_language(text))
 
 
 def _read_html(path: Path) -> Iterator[Record]:
-    fields = _extract_html(_read_nonblank(path), str(path))
-    text = _checked_text(fields["text"], str(path))
+    fields = _extract_html(_read_nonblank(path), display_path(path))
+    text = _checked_text(fields["text"], display_path(path))
     yield Document(
         identifier=path.name,
         text=text,
@@ -432,7 +452,7 @@ def _extract_html(html: str, where: str) -> dict[str, Any]:
         result = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
                                              favor_precision=True)
     except Exception as exc:  # a third-party parser on hostile markup: any failure is this file's problem
-        raise InputError(where, f"cannot parse the HTML: {exc}") from None
+        raise InputError(where, f"cannot parse the HTML: {display_path(str(exc))}") from None
     fields = {} if result is None else (result.as_dict() if hasattr(result, "as_dict") else dict(result))
     text = fields.get("text") or ""
     if len(text.strip()) < _MIN_HTML_TEXT:
@@ -483,7 +503,7 @@ def _numbered_lines(raw: str) -> Iterator[tuple[int, str]]:
 
 def _jsonl_document(path: Path, number: int, line: str, first_line: dict[str, int]) -> Document:
     def fail(problem: str) -> InputError:
-        return InputError(str(path), problem, line=number)
+        return InputError(display_path(path), problem, line=number)
 
     record = _parse_json(line, fail)
     identifier = _record_id(record, fail)

@@ -71,6 +71,18 @@ class RawClaim:
     about: tuple[Mention, ...] = ()
     cue: str = ""  # the word or pattern that marked it as a claim
     confidence: float = 0.6
+    hedge: str | None = None  # the words that hedge it: "pourrait", "selon", "craint que"
+    reported_by: Mention | None = None  # "selon Les Echos, X aurait déclaré…": the outlet
+
+
+@dataclass(frozen=True)
+class RawModelFact:
+    """An attribute of a model: parameterCount, openness (a kg: concept name) or datePublished."""
+
+    model: Mention
+    attribute: Literal["parameterCount", "openness", "datePublished"]
+    value: str
+    evidence: TextSpan
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,7 @@ class NlpResult:
     mentions: tuple[Mention, ...]
     relations: tuple[RawRelation, ...]
     claims: tuple[RawClaim, ...]
+    model_facts: tuple[RawModelFact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,7 +105,9 @@ class Entity:
     mentions: tuple[Mention, ...]
     kb_id: str | None = None
     confidence: float = 0.7
-    merge_rules: tuple[str, ...] = ()  # how the forms were merged (surname, acronym, kb-alias …)
+    # how each other form was merged into this entity: (form, rule), rule in kb-alias, spelling,
+    # surname, given-name, acronym, decision
+    merge_rules: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +130,16 @@ class Claim:
     about: tuple[Entity, ...] = ()
     cue: str = ""
     confidence: float = 0.6
+    hedge: str | None = None
+    reported_by: Entity | None = None
+
+
+@dataclass(frozen=True)
+class ModelFact:
+    model: Entity
+    attribute: Literal["parameterCount", "openness", "datePublished"]
+    value: str
+    evidence: TextSpan
 
 
 @dataclass(frozen=True)
@@ -126,3 +151,4 @@ class Extraction:
     relations: tuple[Relation, ...]
     claims: tuple[Claim, ...]
     settings: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    model_facts: tuple[ModelFact, ...] = ()

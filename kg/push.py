@@ -24,6 +24,7 @@ of the environment apply, except for loopback endpoints.
 from __future__ import annotations
 
 import base64
+import contextlib
 import ipaddress
 import urllib.error
 import urllib.request
@@ -71,7 +72,8 @@ class PushReport:
         n = len(self.graphs)
         what = "the default graph" if n == 1 and self.graphs[0].graph is None else \
             f"{n} graph{'s' if n != 1 else ''}"
-        how = "replacing what the endpoint had there" if self.method == "PUT" else "adding to the endpoint's graphs"
+        how = ("replacing what the endpoint had there" if self.method == "PUT"
+               else "adding to the endpoint's graphs")
         return f"pushed {what} ({self.triples} triples) to {self.endpoint}, {how} (HTTP {self.method})"
 
 
@@ -90,8 +92,8 @@ def push(store: Store, endpoint: str, *, graph: str | None = None, default: bool
         raise UsageError(f"--timeout must be positive, not {timeout}")
     method = "POST" if append else "PUT"
     if graph is not None:
-        source = resolve_graph(store, graph)
-        plan: list[tuple[str | None, str | None]] = [(None if default else source, source)]
+        chosen = resolve_graph(store, graph)
+        plan: list[tuple[str | None, str | None]] = [(None if default else chosen, chosen)]
     elif default:
         plan = [(None, None)]
     else:
@@ -129,7 +131,8 @@ def resolve_graph(store: Store, name: str) -> str:
         if candidate in graphs:
             return candidate
     literal = ox.Literal(text)
-    rows = list(store.ox.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g <{SCHEMA.identifier}> {literal} }} }}"))
+    result = store.ox.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g <{SCHEMA.identifier}> {literal} }} }}")
+    rows = list(result) if isinstance(result, ox.QuerySolutions) else []
     if len(rows) == 1:
         return str(rows[0]["g"].value)
     shown = ", ".join(graphs[:3]) + (", …" if len(graphs) > 3 else "")
@@ -159,7 +162,8 @@ def _check_endpoint(endpoint: str) -> None:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"--endpoint {endpoint!r}: give the Graph Store endpoint's http(s) URL, e.g. "
-                         "http://localhost:7878/store (Oxigraph) or http://localhost:3030/DATASET/data (Fuseki)")
+                         "http://localhost:7878/store (Oxigraph) or "
+                         "http://localhost:3030/DATASET/data (Fuseki)")
     if parts.username or parts.password:
         raise UsageError("--endpoint: put no user name or password in the URL; use --user "
                          "(the password is read from $KG_PUSH_PASSWORD or asked for)")
@@ -168,10 +172,8 @@ def _check_endpoint(endpoint: str) -> None:
 def _opener(endpoint: str) -> urllib.request.OpenerDirector:
     host = urlsplit(endpoint).hostname or ""
     loopback = host == "localhost"
-    try:
+    with contextlib.suppress(ValueError):
         loopback = loopback or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        pass
     if loopback:  # a proxy from the environment must not capture a local triple store
         return urllib.request.build_opener(urllib.request.ProxyHandler({}))
     return urllib.request.build_opener()

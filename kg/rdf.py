@@ -16,8 +16,9 @@ from decimal import Decimal
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from kg.model import Claim, Entity, Extraction, Relation, TextSpan
-from kg.vocab import ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs
+from kg.model import Claim, Entity, Extraction, ModelFact, Relation, TextSpan
+from kg.resolve import RULE_CONFIDENCE
+from kg.vocab import ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs, short_hash
 
 CONTEXT_CHARS = 32  # prefix / suffix length of a TextQuoteSelector
 
@@ -71,6 +72,8 @@ def extraction_graph(extraction: Extraction, run: RunInfo, iris: IRIs | None = N
         writer.relation(relation, doc.date)
     for claim in extraction.claims:
         writer.claim(claim)
+    for fact in extraction.model_facts:
+        writer.model_fact(fact)
     return g
 
 
@@ -132,6 +135,8 @@ class _Writer:
         g.add((self.doc, SCHEMA.mentions, e))
         if entity.kb_id:
             g.add((e, KG.knowledgeBaseId, Literal(entity.kb_id)))
+        for form, rule in entity.merge_rules:
+            self.merge_record(e, form, rule)
         for mention in entity.mentions:
             m = self.iris.mention(self.doc, mention.span.start, mention.span.end)
             g.add((m, RDF.type, KG.Mention))
@@ -139,6 +144,33 @@ class _Writer:
             g.add((m, KG.evidence, self.span(mention.span)))
             g.add((m, KG.confidence, confidence(mention.confidence)))
             g.add((m, KG.extractedBy, Literal(mention.source)))
+
+    def merge_record(self, entity: URIRef, form: str, rule: str) -> None:
+        """Why ``form`` names ``entity`` in this article: auditable, listed by ``kg merges``."""
+        g = self.g
+        record = URIRef(f"{self.doc}/merge/{short_hash(str(entity), form, rule)}")
+        g.add((record, RDF.type, KG.MergeRecord))
+        g.add((record, KG.mergedInto, entity))
+        g.add((record, KG.mergedForm, Literal(form)))
+        g.add((record, KG.mergeRule, Literal(rule)))
+        g.add((record, KG.inArticle, self.doc))
+        g.add((record, KG.confidence, confidence(RULE_CONFIDENCE.get(rule, 0.7))))
+        g.add((record, PROV.wasGeneratedBy, self.run_iri))
+
+    def model_fact(self, fact: ModelFact) -> None:
+        g = self.g
+        model = entity_iri(fact.model, self.iris)
+        predicate, value = _model_attribute(fact)
+        g.add((model, predicate, value))
+        st = self.iris.statement(self.doc, model, predicate, value, fact.evidence.start, fact.evidence.end)
+        g.add((st, RDF.type, RDF.Statement))
+        g.add((st, RDF.subject, model))
+        g.add((st, RDF.predicate, predicate))
+        g.add((st, RDF.object, value))
+        g.add((st, KG.evidence, self.span(fact.evidence)))
+        g.add((st, KG.confidence, confidence(0.9 if fact.attribute == "parameterCount" else 0.7)))
+        g.add((st, KG.extractedBy, Literal(f"model-{fact.attribute}")))
+        g.add((st, PROV.wasGeneratedBy, self.run_iri))
 
     def relation(self, relation: Relation, date: str | None) -> None:
         g = self.g
@@ -193,11 +225,28 @@ class _Writer:
             g.add((c, KG.extractedBy, Literal(claim.cue)))
         for about in claim.about:
             g.add((c, SCHEMA.about, entity_iri(about, self.iris)))
+        g.add((c, KG.hedged, Literal(claim.hedge is not None)))
+        if claim.hedge:
+            g.add((c, KG.hedgeCue, Literal(claim.hedge)))
+        if claim.reported_by is not None:
+            g.add((c, KG.reportedBy, entity_iri(claim.reported_by, self.iris)))
+
+
+def _model_attribute(fact: ModelFact) -> tuple[URIRef, Literal | URIRef]:
+    if fact.attribute == "parameterCount":
+        return KG.parameterCount, Literal(int(fact.value), datatype=XSD.integer)
+    if fact.attribute == "openness":
+        return KG.openness, KG[fact.value]
+    return SCHEMA.datePublished, _date_literal(fact.value)
 
 
 def _date_literal(value: str) -> Literal:
     if len(value) == 10:
         return Literal(value, datatype=XSD.date)
+    if len(value) == 7 and value[4] == "-":
+        return Literal(value, datatype=XSD.gYearMonth)
+    if len(value) == 4 and value.isdigit():
+        return Literal(value, datatype=XSD.gYear)
     if "T" in value:
         return Literal(value, datatype=XSD.dateTime)
     return Literal(value)

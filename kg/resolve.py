@@ -18,8 +18,13 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
-from kg.model import Claim, Entity, Extraction, Mention, NlpResult, Relation
+from kg.decisions import Decisions
+from kg.model import Claim, Entity, Extraction, Mention, ModelFact, NlpResult, Relation
 from kg.nlp.kb import KnowledgeBase
+
+# How sure each merge rule is; recorded with every merge so users can audit them.
+RULE_CONFIDENCE = {"kb-alias": 0.95, "spelling": 0.95, "surname": 0.85, "given-name": 0.7, "acronym": 0.8,
+                   "decision": 1.0}
 
 PARTICLES = frozenset(["de", "du", "des", "d'", "von", "van", "der", "den", "la", "le", "di", "da", "al", "el", "bin", "ben"])
 
@@ -45,59 +50,88 @@ def _acronym(name: str) -> str:
     return "".join(w[0] for w in name.split() if w and w[0].isalpha() and w.lower() not in PARTICLES).upper()
 
 
-def resolve(result: NlpResult, kb: KnowledgeBase | None = None, settings: dict[str, str] | None = None) -> Extraction:
+def resolve(result: NlpResult, kb: KnowledgeBase | None = None, settings: dict[str, str] | None = None,
+            decisions: Decisions | None = None) -> Extraction:
     """Merge mentions into entities and re-point relations and claims at them."""
-    groups = _group_mentions(result.mentions, kb)
+    decisions = decisions or Decisions()
+    groups = _group_mentions(result.mentions, kb, decisions)
     entities: list[Entity] = []
     entity_of: dict[Mention, Entity] = {}
     for (etype, _), (mentions, rules) in sorted(groups.items(), key=lambda kv: kv[0]):
-        entity = _make_entity(etype, mentions, rules, kb)
+        entity = _make_entity(etype, mentions, rules, kb, decisions)
         entities.append(entity)
         for m in mentions:
             entity_of[m] = entity
     relations = _relations(result, entity_of)
     claims = _claims(result, entity_of)
+    facts = _model_facts(result, entity_of)
     entities.sort(key=lambda e: (e.type, e.key))
-    return Extraction(result.document, tuple(entities), relations, claims, dict(settings or {}))
+    return Extraction(result.document, tuple(entities), relations, claims, dict(settings or {}), facts)
 
 
-def _group_mentions(mentions: Iterable[Mention], kb: KnowledgeBase | None
-                    ) -> dict[tuple[str, str], tuple[list[Mention], set[str]]]:
-    groups: dict[tuple[str, str], tuple[list[Mention], set[str]]] = {}
+def _model_facts(result: NlpResult, entity_of: dict[Mention, Entity]) -> tuple[ModelFact, ...]:
+    seen: dict[tuple, ModelFact] = {}
+    for f in result.model_facts:
+        model = entity_of.get(f.model)
+        if model is not None and model.type == "AIModel":
+            key = (model.key, f.attribute, f.value)
+            seen.setdefault(key, ModelFact(model, f.attribute, f.value, f.evidence))
+    return tuple(seen[k] for k in sorted(seen))
+
+
+Groups = dict[tuple[str, str], tuple[list[Mention], dict[str, str]]]  # key -> (mentions, form -> rule)
+
+
+def _group_mentions(mentions: Iterable[Mention], kb: KnowledgeBase | None, decisions: Decisions) -> Groups:
+    groups: Groups = {}
 
     def add(key: tuple[str, str], mention: Mention, rule: str) -> None:
-        entry = groups.setdefault(key, ([], set()))
-        entry[0].append(mention)
-        entry[1].add(rule)
+        members, rules = groups.setdefault(key, ([], {}))
+        members.append(mention)
+        rules.setdefault(mention.text, rule)
 
     pending: list[Mention] = []
+    merges = decisions.merges
     for m in mentions:
         if m.kb_id:
-            add((m.type, "kb:" + m.kb_id), m, "kb-alias")
+            add((m.type, "kb:" + m.kb_id), m, "kb-alias" if _is_alias(m, kb) else "exact")
+        elif m.text in merges:
+            target = merges[m.text]
+            entry = kb.lookup(target, m.type) if kb is not None else None
+            key = (m.type, f"kb:{entry.type}:{entry.id}") if entry else (m.type, "name:" + normalise(target))
+            add(key, m, "decision")
         else:
             pending.append(m)
     # full forms first, so that short forms can attach to them
     pending.sort(key=lambda m: (-len(_words(m.text)), m.span.start))
     for m in pending:
-        key, rule = _attach(m, groups, kb)
+        key, rule = _attach(m, groups, decisions)
         add(key, m, rule)
     return groups
 
 
-def _attach(m: Mention, groups: dict[tuple[str, str], tuple[list[Mention], set[str]]],
-            kb: KnowledgeBase | None) -> tuple[tuple[str, str], str]:
+def _is_alias(m: Mention, kb: KnowledgeBase | None) -> bool:
+    entry = kb.get(m.kb_id) if kb is not None and m.kb_id else None
+    return entry is not None and m.text != entry.name
+
+
+def _attach(m: Mention, groups: Groups, decisions: Decisions) -> tuple[tuple[str, str], str]:
     norm = normalise(m.text)
-    same_type = [(k, v[0]) for k, v in groups.items() if k[0] == m.type]
+    same_type = [(k, v[0]) for k, v in groups.items() if k[0] == m.type
+                 and not any(decisions.kept_apart(m.text, x.text) for x in v[0])]
     for key, members in same_type:
         if any(normalise(x.text) == norm for x in members):
-            return key, "spelling"
+            return key, "spelling" if all(x.text != m.text for x in members) else "exact"
     words = _words(m.text)
     if m.type == "Person" and len(words) == 1:
-        hits = [key for key, members in same_type
-                if any(len(_words(x.text)) >= 2 and words[0] in (_words(x.text)[-1], _words(x.text)[0])
-                       for x in members)]
-        if len(set(hits)) == 1:
-            return hits[0], "surname"
+        surname = [key for key, members in same_type
+                   if any(len(_words(x.text)) >= 2 and words[0] == _words(x.text)[-1] for x in members)]
+        if len(set(surname)) == 1:
+            return surname[0], "surname"
+        given = [key for key, members in same_type
+                 if any(len(_words(x.text)) >= 2 and words[0] == _words(x.text)[0] for x in members)]
+        if len(set(given)) == 1:
+            return given[0], "given-name"
     if m.type == "Organization" and m.text.isupper() and 2 <= len(m.text) <= 6:
         hits = [key for key, members in same_type if any(_acronym(x.text) == m.text for x in members
                                                          if len(x.text.split()) >= 2)]
@@ -106,14 +140,21 @@ def _attach(m: Mention, groups: dict[tuple[str, str], tuple[list[Mention], set[s
     return (m.type, "name:" + norm), "exact"
 
 
-def _make_entity(etype: str, mentions: list[Mention], rules: set[str], kb: KnowledgeBase | None) -> Entity:
+def _make_entity(etype: str, mentions: list[Mention], rules: dict[str, str], kb: KnowledgeBase | None,
+                 decisions: Decisions) -> Entity:
     kb_id = next((m.kb_id for m in mentions if m.kb_id), None)
     entry = kb.get(kb_id) if kb is not None and kb_id else None
     forms = tuple(sorted({m.text for m in mentions}))
+    merges = decisions.merges
+    if entry is None:
+        targets = {merges[m.text] for m in mentions if m.text in merges}
+        entry = next((e for t in sorted(targets) if kb is not None and (e := kb.lookup(t, etype))), None)
+        kb_id = f"{entry.type}:{entry.id}" if entry else None
     if entry is not None:
         name, key = entry.name, entry.id
     else:
-        name = _fullest(m.text for m in mentions)
+        candidates = [merges.get(m.text, m.text) for m in mentions]
+        name = _fullest(candidates)
         key = normalise(name)
     confidence = max(m.confidence for m in mentions)
     return Entity(
@@ -124,7 +165,7 @@ def _make_entity(etype: str, mentions: list[Mention], rules: set[str], kb: Knowl
         mentions=tuple(sorted(mentions, key=lambda m: m.span.start)),
         kb_id=kb_id,
         confidence=confidence,
-        merge_rules=tuple(sorted(rules - {"exact"})),
+        merge_rules=tuple(sorted((form, rule) for form, rule in rules.items() if rule != "exact")),
     )
 
 
@@ -150,5 +191,6 @@ def _claims(result: NlpResult, entity_of: dict[Mention, Entity]) -> tuple[Claim,
         about = tuple(sorted(about_set, key=lambda e: (e.type, e.key)))
         key = (c.evidence, speaker.type, speaker.key)
         if key not in seen:
-            seen[key] = Claim(speaker, c.evidence, c.stance, c.kind, about, c.cue, c.confidence)
+            reporter = entity_of.get(c.reported_by) if c.reported_by is not None else None
+            seen[key] = Claim(speaker, c.evidence, c.stance, c.kind, about, c.cue, c.confidence, c.hedge, reporter)
     return tuple(seen[k] for k in sorted(seen, key=lambda k: (k[0].start, k[0].end, k[1], k[2])))

@@ -260,7 +260,7 @@ def _load_prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+        return ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
         return None
 
@@ -391,7 +391,8 @@ class Engine:
                     time.sleep(0.05)
                 else:
                     _terminate(proc)
-                    raise ServeError(f"the Oxigraph server did not answer within {ENGINE_STARTUP_SECONDS:.0f} s")
+                    raise ServeError("the Oxigraph server did not answer within "
+                                     f"{ENGINE_STARTUP_SECONDS:.0f} s")
             if "address" not in last.lower() or "in use" not in last.lower():
                 break
         raise ServeError(f"the Oxigraph server cannot open {self.store_path}: {last or 'it exited'}")
@@ -440,8 +441,9 @@ READ_ONLY_MESSAGE = (
 
 def is_update(text: str) -> bool:
     """Whether SPARQL text is an update: its first keyword after the prologue is an update verb."""
-    body = re.sub(r"#[^\n]*", " ", text)  # comments (a '#' inside an IRI or string is rare here)
-    body = re.sub(r"(?is)^\s*((BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)\s*)*", "", body)
+    body = re.sub(r"<[^<>\s\"{}|^`\\]*>", "<>", text)  # IRIs first: they may hold a '#'
+    body = re.sub(r"#[^\n]*", " ", body)  # then comments
+    body = re.sub(r"(?is)^\s*((BASE\s*<>|PREFIX\s+[^\s:]*:\s*<>)\s*)*", "", body)
     word = re.match(r"\s*([A-Za-z]+)", body)
     return bool(word) and word.group(1).upper() in _UPDATE_KEYWORDS  # type: ignore[union-attr]
 
@@ -458,10 +460,12 @@ class SparqlProxy:
     """Checks a SPARQL Protocol request, passes it to the engine, and enforces the limits."""
 
     def __init__(self, engine: Engine, timeout: float, max_result_bytes: int,
-                 log: Callable[[str], None] | None = None) -> None:
+                 log: Callable[[str], None] | None = None, grace: float | None = None) -> None:
         self.engine = engine
         self.timeout = timeout
         self.max_result_bytes = max_result_bytes
+        # How long after the deadline the engine may take to drop a stopped query (it notices late).
+        self.grace = grace if grace is not None else max(10.0, 2.0 * engine.timeout_s)
         self._slots = threading.BoundedSemaphore(MAX_CONCURRENT_QUERIES)
         self._log = log or _stderr
         self.stopped_queries = 0
@@ -556,7 +560,7 @@ class SparqlProxy:
 
     def _watch(self, sock: socket.socket, address: tuple[str, int]) -> None:
         """Wait in the background for the engine to drop the stopped query; restart it if it does not."""
-        grace = max(10.0, 2 * self.engine.timeout_s)
+        grace = self.grace
 
         def watch() -> None:
             try:
@@ -607,6 +611,9 @@ _PROPERTY_LABELS = {  # (property, direction) -> French label of the fact on an 
 _TYPE_LABELS = {str(SCHEMA.Person): "Personne", str(SCHEMA.Organization): "Organisation",
                 str(KG.AIModel): "Modèle d’IA", str(KG.LanguageModel): "Modèle de langue",
                 str(SCHEMA.NewsArticle): "Article"}
+_FACT_ORDER = {p: i for i, p in enumerate(
+    (str(SCHEMA.worksFor), str(ORG.role), str(SCHEMA.founder), str(SCHEMA.creator), str(SCHEMA.author),
+     str(SCHEMA.about), str(SCHEMA.mentions)))}
 _MAX_TRIPLES_SHOWN = 500
 
 
@@ -614,10 +621,16 @@ def entity_data(store: Store, iri: str) -> dict[str, Any]:
     """Everything known about ``iri`` for its page: canonical facts, each with its evidence
     sentence and article, and the raw statements it takes part in."""
     prefixes = display_prefixes(store.iris.base)
-    node = ox.NamedNode(iri)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError as exc:
+        raise UsageError(f"{iri!r} is not an IRI: {exc}") from None
     facts_result = run_query(store, canned_queries()["entity"].text, {"entity": node})
     idx = {v: i for i, v in enumerate(facts_result.variables)}
-    names, alternates, types, facts = [], [], [], []
+    names: list[str] = []
+    alternates: list[str] = []
+    types: list[dict[str, str]] = []
+    facts: list[dict[str, Any]] = []
     article_ids: set[str] = set()
     for row in facts_result.terms:
         prop = row[idx["property"]].value  # type: ignore[union-attr]
@@ -647,10 +660,12 @@ def entity_data(store: Store, iri: str) -> dict[str, Any]:
             "article": None if article is None else article.value,
             "confidence": None if conf is None else conf.value,
         })
+    facts.sort(key=lambda f: (_FACT_ORDER.get(f["property"], len(_FACT_ORDER)), f["propertyLabel"],
+                              f["valueLabel"] or "", f["article"] or "", f["evidence"] or ""))
     articles = _articles(store, article_ids)
-    outgoing = _statements(store, f"SELECT DISTINCT ?p ?o ?label WHERE {{ <{iri}> ?p ?o . "
+    outgoing = _statements(store, f"SELECT DISTINCT ?p ?o ?label WHERE {{ {node} ?p ?o . "
                                   f"OPTIONAL {{ ?o <{SCHEMA.name}> ?label }} }} ORDER BY ?p ?o")
-    incoming = _statements(store, f"SELECT DISTINCT ?p ?o ?label WHERE {{ ?o ?p <{iri}> . "
+    incoming = _statements(store, f"SELECT DISTINCT ?p ?o ?label WHERE {{ ?o ?p {node} . "
                                   f"OPTIONAL {{ ?o <{SCHEMA.name}> ?label }} }} ORDER BY ?p ?o")
     headline = next((s["o"]["value"] for s in outgoing["rows"] if s["p"] == str(SCHEMA.headline)), None)
     return {
@@ -702,15 +717,16 @@ def _shorten(iri: str, prefixes: dict[str, str]) -> str:
 _PAGE_CSS = """
   html, body { margin: 0; height: 100%; font-family: sans-serif; color: #222; background: #fff; }
   body { display: flex; flex-direction: column; }
-  header { padding: 6px 12px; border-bottom: 1px solid #ddd; display: flex; gap: 16px; align-items: baseline; }
+  header { padding: 6px 12px; border-bottom: 1px solid #ddd; display: flex; gap: 16px;
+           align-items: baseline; }
   header h1 { font-size: 18px; margin: 0; }
   header p { margin: 0; font-size: 13px; color: #555; }
   main { flex: 1; display: flex; min-height: 0; }
-  #kg-view-panel { flex: 1 1 50%; display: flex; flex-direction: column; min-width: 0;
+  #kg-view-panel { flex: 1 1 58%; display: flex; flex-direction: column; min-width: 0;
                    border-right: 1px solid #ddd; }
   #kg-view { flex: 1; border: 0; width: 100%; min-height: 300px; }
   #kg-view-bar { font-size: 13px; padding: 4px 8px; border-top: 1px solid #eee; color: #555; }
-  #kg-sparql-panel { flex: 1 1 50%; overflow: auto; padding: 8px 12px; min-width: 0; }
+  #kg-sparql-panel { flex: 1 1 42%; overflow: auto; padding: 8px 12px; min-width: 0; }
   h2 { font-size: 15px; margin: 4px 0 8px; }
   #kg-canned { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 4px; }
   #kg-canned button { font-size: 12px; }
@@ -739,7 +755,8 @@ _PAGE_JS = r"""
       errorBox = $("kg-error"), description = $("kg-canned-description");
   var endpoint = location.origin + data.endpoint;
   $("kg-endpoint").textContent = endpoint;
-  $("kg-summary").textContent = data.summary;
+  $("kg-summary").textContent = data.counts.articles + (data.counts.articles === 1 ? " article, " : " articles, ") +
+    data.counts.triples + " triplets";
 
   function clear(el) { while (el.firstChild) { el.removeChild(el.firstChild); } }
   function shorten(iri) {
@@ -874,7 +891,8 @@ _PAGE_JS = r"""
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(editor.value); }
   });
   function literal(s) {
-    return "\"" + s.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\n/g, "\\n").replace(/\r/g, "\\r") + "\"";
+    var body = s.replace(/\\/g, "\\\\").replace(/"/g, "\\\"");
+    return "\"" + body.replace(/\n/g, "\\n").replace(/\r/g, "\\r") + "\"";
   }
   $("kg-search").addEventListener("submit", function (e) {
     e.preventDefault();
@@ -947,7 +965,8 @@ _PAGE_HTML = """<!DOCTYPE html>
 <main>
   <section id="kg-view-panel" aria-label="Réseau des entités">
     <iframe id="kg-view" src="/view" title="Réseau des entités"></iframe>
-    <div id="kg-view-bar"><span id="kg-view-status">Chargement du réseau…</span> <span id="kg-selected"></span></div>
+    <div id="kg-view-bar"><span id="kg-view-status">Chargement du réseau…</span>
+      <span id="kg-selected"></span></div>
   </section>
   <section id="kg-sparql-panel" aria-label="Requête SPARQL">
     <h2>Requêtes</h2>
@@ -1071,7 +1090,7 @@ _ENTITY_JS = r"""
       tr.appendChild(el("td", f.propertyLabel));
       var value = el("td");
       if (f.property === "https://schema.org/author" || f.property === "https://schema.org/about") {
-        value.appendChild(el("blockquote", f.valueLabel));
+        value.appendChild(entityLink(f.value.value, "la déclaration"));
       } else if (f.property === "https://schema.org/mentions") {
         value.textContent = "";
       } else {
@@ -1179,17 +1198,21 @@ class KGServer:
         self._view_lock = threading.Lock()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.summary = ""
+        self.counts = {"articles": 0, "triples": 0}
 
     def start(self) -> KGServer:
         self.store = open_store(self.store_path, read_only=True)
         try:
             self._warn_about_writer()
-            documents = len(self.store.documents())
-            self.summary = f"{documents} article{'s' if documents != 1 else ''}, {len(self.store)} triplets"
+            self.counts = {"articles": len(self.store.documents()), "triples": len(self.store)}
+            articles = self.counts["articles"]
+            self.summary = f"{articles} article{'s' if articles != 1 else ''}, {self.counts['triples']} triples"
             self._tmp = tempfile.TemporaryDirectory(prefix="kg-serve-")
-            self.engine = Engine(self.store_path, self.settings.timeout, self.settings.oxigraph, self.log).start()
-            self.proxy = SparqlProxy(self.engine, self.settings.timeout, self.settings.max_result_bytes, self.log)
-            self.httpd = _make_httpd(self.settings.host, self.settings.port, self)
+            settings = self.settings
+            self.httpd = _make_httpd(settings.host, settings.port, self)  # a taken port fails before the engine starts
+            self.engine = Engine(self.store_path, settings.timeout, settings.oxigraph, self.log).start()
+            self.proxy = SparqlProxy(self.engine, settings.timeout, settings.max_result_bytes, self.log)
+            threading.Thread(target=self._warm_up, name="kg-serve-view", daemon=True).start()
         except BaseException:
             self.close()
             raise
@@ -1239,7 +1262,7 @@ class KGServer:
         canned = [{"name": q.name, "description": q.description, "text": q.text}
                   for q in canned_queries().values()]
         data = {"canned": canned, "prefixes": display_prefixes(self.store.iris.base), "endpoint": "/sparql",
-                "summary": self.summary}
+                "counts": self.counts}
         return _fill(_PAGE_HTML, _PAGE_CSS, _PAGE_JS, data)
 
     def entity_page(self, iri: str) -> tuple[int, str]:
@@ -1248,7 +1271,7 @@ class KGServer:
         return (200 if data["found"] else 404), _fill(_ENTITY_HTML, _ENTITY_CSS, _ENTITY_JS, data)
 
     def view(self, focus: str | None, depth: int, types: str | None) -> str:
-        """The network view (as ``kg view`` draws it); kept for the server's life: the store does not change."""
+        """The network view, as ``kg view`` draws it; cached, since the store does not change."""
         from kg.viz import render_view
 
         assert self.store is not None and self._tmp is not None
@@ -1266,6 +1289,11 @@ class KGServer:
             while len(self._views) > 16:
                 self._views.popitem(last=False)
             return html
+
+    def _warm_up(self) -> None:
+        """Draw the default view now, so that the first page load does not wait for the layout."""
+        with contextlib.suppress(Exception):
+            self.view(None, 2, None)
 
     def _warn_about_writer(self) -> None:
         """Say so when ``kg build`` holds the store (read without taking any lock)."""
@@ -1332,6 +1360,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(204, b"", "text/plain", extra={"Allow": "GET, HEAD, POST, OPTIONS"})
 
     def _dispatch(self, method: str) -> None:
+        self._consumed = False  # a keep-alive connection reuses this handler for its next request
         url = urlsplit(self.path)
         params = dict(parse_qsl(url.query, keep_blank_values=True, max_num_fields=100))
         try:
@@ -1382,7 +1411,8 @@ class _Handler(BaseHTTPRequestHandler):
         content = answer.body
         if not query_string and method != "POST":  # the service description names the engine's own URL
             host, port = self.app.engine.address if self.app.engine else ("", 0)
-            content = content.replace(f"http://{host}:{port}/query".encode(), self._public_url("/sparql").encode())
+            private, public = f"http://{host}:{port}/query", self._public_url("/sparql")
+            content = content.replace(private.encode(), public.encode())
         self._send(answer.status, content, answer.content_type, extra={"Vary": "Accept"},
                    head_only=method == "HEAD")
 
@@ -1413,12 +1443,13 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise _Refusal(400, "bad Content-Length") from None
         if size > MAX_REQUEST_BYTES:
-            self.close_connection = True
             raise _Refusal(413, f"the request is larger than {_human_bytes(MAX_REQUEST_BYTES)}")
-        return self.rfile.read(size)
+        body = self.rfile.read(size)
+        self._consumed = True
+        return body
 
     def _public_url(self, path: str) -> str:
-        host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        host = self.headers.get("Host") or urlsplit(self.app.url).netloc
         return f"http://{host}{path}"
 
     def _html(self, status: int, html: str, framed: bool = False) -> None:
@@ -1429,7 +1460,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None,
               head_only: bool = False) -> None:
+        if self.command not in ("GET", "HEAD", "OPTIONS") and not getattr(self, "_consumed", False):
+            self.close_connection = True  # an unread request body must not be taken for the next request
         self.send_response(status)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -1476,8 +1511,9 @@ def serve(store_path: str | os.PathLike[str], settings: ServeSettings | None = N
 
 
 def is_loopback(host: str) -> bool:
-    if host in ("localhost", ""):
-        return host == "localhost"
+    """Whether ``host`` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

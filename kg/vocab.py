@@ -31,6 +31,7 @@ class KG(DefinedNamespace):
     AIModel: URIRef  # a named AI model or model family (subclass of schema:SoftwareApplication)
     LanguageModel: URIRef  # an AI model whose main modality is text
     Mention: URIRef  # one occurrence of an entity in an article
+    MergeRecord: URIRef  # one decision that a name is another name of an entity
     Stance: URIRef  # the class of the stance values below
     # stance values (a SKOS concept scheme)
     StanceScheme: URIRef
@@ -61,6 +62,13 @@ class KG(DefinedNamespace):
     observedAt: URIRef
     formatVersion: URIRef  # the store's layout version
     knowledgeBaseId: URIRef  # entity -> id of its knowledge-base entry
+    mergedInto: URIRef  # kg:MergeRecord -> the entity
+    mergedForm: URIRef  # kg:MergeRecord -> the name merged in
+    mergeRule: URIRef  # kg:MergeRecord -> the rule (kb-alias, spelling, surname, given-name, acronym, decision)
+    inArticle: URIRef  # kg:MergeRecord -> the article where the merge was made
+    hedged: URIRef  # schema:Claim -> xsd:boolean: the statement is hedged (conditional, "selon", "craint que")
+    hedgeCue: URIRef  # schema:Claim -> the words that hedge it
+    reportedBy: URIRef  # schema:Claim -> the outlet that reports the speaker's words ("selon Les Echos, X…")
 
 
 STANCES = {

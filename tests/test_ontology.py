@@ -135,7 +135,8 @@ def test_openness_scheme(ont):
 
 # -- properties ----------------------------------------------------------------------------
 
-OBJECT_PROPERTIES = {"evidence", "stance", "claimKind", "mentionOf", "openness"}
+OBJECT_PROPERTIES = {"evidence", "stance", "claimKind", "mentionOf", "openness", "mergedInto", "inArticle",
+                     "reportedBy"}
 DATATYPE_PROPERTIES = {
     "confidence",
     "extractedBy",
@@ -144,6 +145,10 @@ DATATYPE_PROPERTIES = {
     "observedAt",
     "formatVersion",
     "knowledgeBaseId",
+    "mergedForm",
+    "mergeRule",
+    "hedged",
+    "hedgeCue",
 }
 
 

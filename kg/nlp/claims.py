@@ -59,6 +59,8 @@ class FoundClaim:
     kind: str  # direct | reported
     stance: str
     about: tuple[Span, ...] = ()
+    hedge: str | None = None
+    reported_by: Span | None = None
 
 
 @dataclass
@@ -117,22 +119,41 @@ def _is_subject_position(ent: Span) -> bool:
     return before is None or before.lower_ in ("chez", ",") or before.is_sent_start or before.is_punct
 
 
-def _claim(speakers: tuple[Span, ...], sent: Span, cue: str, kind: str, ents: list[Span]) -> FoundClaim:
+HEDGE_RE = re.compile(
+    r"\b(?:pourrai(?:en)?t|serai(?:en)?t|aurai(?:en)?t|devrai(?:en)?t|craint que|crai(?:gn)?ent que|"
+    r"selon|d['’]après|peut-être|probablement|sans doute|semble(?:nt)?|il est possible que)\b",
+    re.IGNORECASE,
+)
+
+
+def hedge_of(text: str) -> str | None:
+    """The first hedging words of a statement (conditional, fear, second-hand source), if any."""
+    m = HEDGE_RE.search(text)
+    return m.group(0).lower() if m else None
+
+
+def _claim(speakers: tuple[Span, ...], sent: Span, cue: str, kind: str, ents: list[Span],
+           reported_by: Span | None = None) -> FoundClaim:
     text = sent.text
     if kind != "direct" and QUOTE_RE.search(text):
         kind = "direct"
-    about = tuple(e for e in ents if all(e.start != s.start for s in speakers))
-    return FoundClaim(speakers, sent, cue, kind, classify_stance(text, cue), about)
+    about = tuple(e for e in ents if all(e.start != s.start for s in speakers) and e is not reported_by)
+    return FoundClaim(speakers, sent, cue, kind, classify_stance(text, cue), about, hedge_of(text), reported_by)
 
 
 def _reported(sent: Span, ents: list[Span], salience: Salience) -> FoundClaim | None:
     if sent.text.rstrip().endswith("?"):
         return None  # a question asserts nothing
     marker = _marker(sent, ents, salience)
+    cue_token = _cue_token(sent)
     if marker is not None:
         speakers, cue = marker
+        if cue_token is not None and len(speakers) == 1 and speakers[0].label_ == "ORG":
+            # "selon Les Echos, Sam Altman aurait déclaré…": the outlet reports, the person speaks
+            people = [e for e in _speakers_for(cue_token, sent, ents, salience) if e.label_ == "PER"]
+            if people:
+                return _claim(tuple(people), sent, _cue_text(cue_token), "reported", ents, reported_by=speakers[0])
         return _claim(speakers, sent, cue, "reported", ents) if speakers else None
-    cue_token = _cue_token(sent)
     if cue_token is None:
         return None
     speakers = _speakers_for(cue_token, sent, ents, salience)

@@ -212,8 +212,13 @@ class EntityRepair:
     """
 
     def __init__(self, nlp: Language, name: str, not_entities: Iterable[str] = (),
-                 first_names: Iterable[str] = (), model_aliases: dict[str, str] | None = None) -> None:
+                 first_names: Iterable[str] = (), model_aliases: dict[str, str] | None = None,
+                 forced_types: dict[str, str] | None = None, kept_names: Iterable[str] = ()) -> None:
         self.name = name
+        self.kept_names = frozenset(kept_names)  # names a user decision refers to: always plausible
+        # the user's decisions: names that are of this type ("type" rows); not_entities holds "ignore" rows
+        self.forced_types = {k: {"Person": PERSON, "Organization": ORG, "AIModel": MODEL}[v]
+                             for k, v in (forced_types or {}).items()}
         self.not_entities = frozenset(not_entities)
         self.first_names = frozenset(first_names) or read_word_list("first_names.txt")
         # names that are both a company and its model or chatbot ("DeepSeek"): form -> model KB id
@@ -238,8 +243,15 @@ class EntityRepair:
         kept.extend(self._given_name_mentions(doc, kept, boiler, sources))
         kept = filter_spans(kept)
         kept.extend(self._surname_mentions(doc, kept, boiler, sources))
-        doc.ents = filter_spans(kept)
+        doc.ents = [self._forced(doc, e, sources) for e in filter_spans(kept)]
         return doc
+
+    def _forced(self, doc: Doc, ent: Span, sources: dict[tuple[int, int], str]) -> Span:
+        label = self.forced_types.get(ent.text)
+        if label is None or label == ent.label_:
+            return ent
+        sources[(ent.start_char, ent.end_char)] = "decision"
+        return Span(doc, ent.start, ent.end, label=label)
 
     def _merge_kb(self, doc: Doc) -> list[Span]:
         """KB matches win over overlapping NER spans (``Hugging Face`` tagged as a person), except
@@ -265,7 +277,9 @@ class EntityRepair:
     def _repair(self, doc: Doc, ent: Span | None, surnames: set[str]) -> Span | None:
         if ent is None or ent.text in self.not_entities:
             return None
-        if ent.ent_id_:
+        if ent.ent_id_ or ent.text in self.forced_types:
+            return ent
+        if ent.text in self.kept_names and ent.label_ in (PERSON, ORG, MODEL):
             return ent
         label = ent.label_
         before = _word_before(doc, ent)
@@ -399,10 +413,12 @@ def _word_before(doc: Doc, ent: Span) -> str:
 
 
 @Language.factory("newskg_entity_repair",
-                  default_config={"not_entities": [], "first_names": [], "model_aliases": {}})
+                  default_config={"not_entities": [], "first_names": [], "model_aliases": {}, "forced_types": {},
+                                  "kept_names": []})
 def make_entity_repair(nlp: Language, name: str, not_entities: list[str], first_names: list[str],
-                       model_aliases: dict[str, str]) -> EntityRepair:
-    return EntityRepair(nlp, name, not_entities, first_names, model_aliases)
+                       model_aliases: dict[str, str], forced_types: dict[str, str],
+                       kept_names: list[str]) -> EntityRepair:
+    return EntityRepair(nlp, name, not_entities, first_names, model_aliases, forced_types, kept_names)
 
 
 def shared_company_model_names(kb: KnowledgeBase) -> dict[str, str]:

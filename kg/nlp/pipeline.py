@@ -9,8 +9,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.decisions import Decisions
 from kg.errors import ModelError
-from kg.model import Document, EntityType, Mention, NlpResult, RawClaim, RawRelation, TextSpan
+from kg.model import Document, EntityType, Mention, NlpResult, RawClaim, RawModelFact, RawRelation, TextSpan
 from kg.nlp import entities as _entities  # noqa: F401  (registers the factories)
 from kg.nlp.claims import attribution_lines, find_claims
 from kg.nlp.entities import (
@@ -23,15 +24,18 @@ from kg.nlp.entities import (
     shared_company_model_names,
 )
 from kg.nlp.kb import KnowledgeBase, load_kb
+from kg.nlp.model_facts import find_model_facts
 from kg.nlp.relations import find_relations
 
 DEFAULT_MODEL = "fr_core_news_md"
 SOURCE_CONFIDENCE = {"kb": 0.95, "pattern": 0.8, "surname": 0.85, "ner": 0.7, "repair": 0.7}
 
 
-def load_pipeline(model: str = DEFAULT_MODEL, kb: KnowledgeBase | None = None) -> Language:
+def load_pipeline(model: str = DEFAULT_MODEL, kb: KnowledgeBase | None = None,
+                  decisions: Decisions | None = None) -> Language:
     """The French spaCy model with newskg's entity, relation and claim components."""
     kb = kb if kb is not None else load_kb()
+    decisions = decisions or Decisions()
     try:
         nlp = spacy.load(model)
     except OSError as exc:
@@ -45,10 +49,22 @@ def load_pipeline(model: str = DEFAULT_MODEL, kb: KnowledgeBase | None = None) -
     # KB matches go to doc.spans first: EntityRepair decides where they beat the statistical NER
     ruler = nlp.add_pipe("span_ruler", name="newskg_kb_ruler", after="newskg_model_names",
                          config={"spans_key": KB_SPANS_KEY, "annotate_ents": False, "phrase_matcher_attr": "ORTH"})
-    ruler.add_patterns(kb_patterns(kb))  # type: ignore[attr-defined]
+    ruler.add_patterns(kb_patterns(kb) + decision_patterns(decisions, kb))  # type: ignore[attr-defined]
     nlp.add_pipe("newskg_entity_repair", last=True, config={
-        "not_entities": sorted(kb.not_entities), "model_aliases": shared_company_model_names(kb)})
+        "not_entities": sorted(kb.not_entities | decisions.ignored), "model_aliases": shared_company_model_names(kb),
+        "forced_types": decisions.types, "kept_names": sorted(decisions.merges)})
     return nlp
+
+
+def decision_patterns(decisions: Decisions, kb: KnowledgeBase) -> list[dict]:
+    """Names the user decided on are found even where the statistical NER misses them."""
+    label = {"Person": "PER", "Organization": "ORG", "AIModel": "AIMODEL"}
+    patterns = [{"label": label[t], "pattern": name} for name, t in sorted(decisions.types.items())]
+    for name, target in sorted(decisions.merges.items()):
+        entry = kb.lookup(target)
+        if entry is not None:  # "merge X into a KB entity": X becomes an alias of the entry
+            patterns.append({"label": label[entry.type], "pattern": name, "id": f"{entry.type}:{entry.id}"})
+    return patterns
 
 
 def _split_final_period_after_versions(nlp: Language) -> None:
@@ -107,11 +123,17 @@ def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None)
     for found in find_claims(doc, sentences, ents_of, roles, skip):
         evidence = TextSpan(found.sentence.start_char, found.sentence.end_char)
         about = tuple(mention_of(a) for a in found.about)
+        reporter = mention_of(found.reported_by) if found.reported_by is not None else None
         for speaker in found.speakers:
             claims.append(RawClaim(mention_of(speaker), evidence, found.stance, found.kind,  # type: ignore[arg-type]
-                                   about, found.cue, 0.8 if found.kind == "direct" else 0.7))
+                                   about, found.cue, 0.8 if found.kind == "direct" else 0.7, found.hedge, reporter))
+    facts = [
+        RawModelFact(mention_of(f.model), f.attribute, f.value,  # type: ignore[arg-type]
+                     TextSpan(f.evidence.start_char, f.evidence.end_char))
+        for sent in sentences for f in find_model_facts(sent, ents_of[sent.start])
+    ]
     ordered = tuple(sorted(mentions.values(), key=lambda m: (m.span.start, m.span.end)))
-    return NlpResult(document, ordered, tuple(relations), tuple(claims))
+    return NlpResult(document, ordered, tuple(relations), tuple(claims), tuple(facts))
 
 
 FINAL_PUNCT = frozenset(".!?…:;»”\"")
