@@ -153,3 +153,33 @@ def test_evidence_offsets_slice_the_text(analyse):
         assert text[m.span.start : m.span.end] == m.text
     for r in result.relations:
         assert r.evidence.exact(text).strip() == r.evidence.exact(text)
+
+
+MODEL_FACT_CASES = [
+    ("Alibaba a publié QwQ-32B en mars 2025, un modèle open source.",
+     {("QwQ-32B", "parameterCount", "32000000000"), ("QwQ-32B", "openness", "OpenSource"),
+      ("QwQ-32B", "datePublished", "2025-03")}),
+    ("Meta a dévoilé Llama 3.1 405B le 23 juillet 2024.",
+     {("Llama 3.1 405B", "parameterCount", "405000000000"), ("Llama 3.1 405B", "datePublished", "2024-07-23")}),
+    ("Le modèle Lucie compte 7 milliards de paramètres et ses poids ouverts sont téléchargeables.",
+     {("Lucie", "parameterCount", "7000000000"), ("Lucie", "openness", "OpenWeights")}),
+    # two models in one sentence: no sentence-level fact is attached to either
+    ("Llama 2 est open source, contrairement à GPT-4.", set()),
+    # a mixture of experts' name is not its parameter count
+    ("Mixtral 8x7B impressionne.", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MODEL_FACT_CASES)
+def test_model_facts(analyse, text, expected):
+    assert {(f.model.text, f.attribute, f.value) for f in analyse(text).model_facts} == expected
+
+
+def test_hedged_and_nested_attribution(analyse):
+    result = analyse("Selon Les Echos, Sam Altman aurait déclaré que GPT-5 pourrait sortir cet été.")
+    [claim] = result.claims
+    assert claim.speaker.text == "Sam Altman"
+    assert claim.reported_by is not None and claim.reported_by.text == "Les Echos"
+    assert claim.hedge in ("selon", "aurait")
+    plain = analyse("Sam Altman a déclaré que GPT-5 sortira cet été.").claims[0]
+    assert plain.hedge is None and plain.reported_by is None

@@ -234,7 +234,7 @@ class EntityRepair:
         for ent in doc.ents:
             if in_ranges(ent.start_char, boiler):
                 continue
-            fixed = self._repair(doc, _trim(ent), surnames)
+            fixed = self._repair(doc, ent if ent.ent_id_ else _trim(ent), surnames)  # "Les Echos" keeps its "Les"
             if fixed is not None:
                 kept.append(fixed)
                 sources.setdefault((fixed.start_char, fixed.end_char), "kb" if fixed.ent_id_ else "ner")

@@ -34,7 +34,7 @@ MONTHS = {m: i for i, m in enumerate("janvier février mars avril mai juin juill
                                      "décembre".split(), start=1)}
 RELEASE_RE = re.compile(
     r"\b(?:lancé|lancée|sorti|sortie|publié|publiée|dévoilé|dévoilée|présenté|présentée|mis en ligne|annoncé|"
-    r"annoncée)\b[^.;]{0,40}?\b(?:le (?P<day>\d{1,2}(?:er)?) (?P<m1>%s) (?P<y1>20\d\d)|en (?P<m2>%s) (?P<y2>20\d\d)|"
+    r"annoncée)\b[^;!?]{0,60}?\b(?:le (?P<day>\d{1,2}(?:er)?) (?P<m1>%s) (?P<y1>20\d\d)|en (?P<m2>%s) (?P<y2>20\d\d)|"
     r"en (?P<y3>20\d\d))" % ("|".join(MONTHS), "|".join(MONTHS)),
     re.IGNORECASE,
 )
