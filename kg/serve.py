@@ -555,6 +555,7 @@ class SparqlProxy:
     def _timeout_refusal(self) -> _Refusal:
         self.stopped_queries += 1
         limit = f"{self.timeout:g} s"
+        self._log(f"kg serve: stopped a query at the time limit of {limit}")
         return _Refusal(503, f"query stopped: it ran longer than this server's time limit of {limit} "
                              "(kg serve --timeout); add LIMIT or make it more selective")
 
@@ -586,8 +587,8 @@ class SparqlProxy:
 
 def _human_bytes(n: int) -> str:
     for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if n >= size:
-            return f"{n / size:g} {unit}"
+        if n >= size and n % size == 0:
+            return f"{n // size} {unit}"
     return f"{n} bytes"
 
 
