@@ -7,7 +7,8 @@ Formats
     Folders are walked recursively in sorted order, following symbolic links but
     never round a loop; each file is read once. In a folder, hidden entries and
     files of other types are ignored silently; a file of another type named
-    explicitly is an error.
+    explicitly is an error. HTML that yields no article text (menus only, or a
+    cookie-consent banner) is an error, not an empty article.
 
 Errors
     Every problem is an :class:`~kg.errors.InputError` naming the file (and the
@@ -16,7 +17,8 @@ Errors
     :func:`iter_paths` and :func:`read_documents` are conveniences that raise the
     first one. Inside :func:`iter_records`, a problem with the whole file (missing,
     unreadable, too large, binary, undecodable, unsupported type) is raised; a
-    problem with one JSONL record is yielded.
+    problem with one JSONL record is yielded. Control characters in file names are
+    escaped, so each message stays on one line.
 
 Text as read
     Offsets used later index ``Document.text`` exactly as produced here (for HTML,
@@ -66,12 +68,10 @@ MAX_BYTES = 50 * 1024 * 1024
 MAX_TITLE = 500  # a longer first line is a paragraph, not a headline
 
 Record = Document | InputError
+Inputs = Iterable[str | os.PathLike[str]] | str | os.PathLike[str]
 
 
 # -- finding files -----------------------------------------------------------------
-
-
-Inputs = Iterable[str | os.PathLike[str]] | str | os.PathLike[str]
 
 
 def iter_sources(inputs: Inputs) -> Iterator[Path | InputError]:
@@ -105,7 +105,7 @@ def display_path(path: Path | str) -> str:
     return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], str(path))
 
 
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def _os_problem(path: Path, exc: OSError, missing: str = "no such file") -> str:
@@ -222,11 +222,11 @@ def _check_size(where: str, size: int) -> None:
 # -- decoding ----------------------------------------------------------------------
 
 _MAGIC = (
-    (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
-    (b"%PDF-", "PDF document"), (b"PK\x03\x04", "ZIP archive or office document"),
+    (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"), (b"%PDF-", "PDF document"), (b"PK\x03\x04", "ZIP archive or office document"),
     (b"\x1f\x8b", "gzip archive"), (b"\xd0\xcf\x11\xe0", "Microsoft Office document"),
-    (b"\x7fELF", "executable"), (b"RIFF", "audio or video"),
-)
+    (b"\x7fELF", "executable"),
+)  # signatures in printable bytes matter most: NUL bytes catch the rest
 # UTF-32 before UTF-16: the UTF-32-LE mark starts with the UTF-16-LE one.
 _BOMS = (
     (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
@@ -362,7 +362,7 @@ def _language_identifier() -> Any:
 
 
 def detect_language(text: str, min_probability: float = 0.8) -> str | None:
-    """The language of ``text`` (ISO 639-1), or ``None`` when it is too short or the guess is unsure."""
+    """The language code of ``text`` ("fr", "en"), or ``None`` when it is too short or the guess is unsure."""
     sample = text[:5000].strip()
     if len(sample) < 20:
         return None
@@ -374,8 +374,12 @@ def detect_language(text: str, min_probability: float = 0.8) -> str | None:
 
 _NON_BLANK = re.compile(r"[^\s\ufeff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # only JSON escapes can produce these; UTF-8 cannot encode them
-# A short text that speaks of cookies or consent is a consent banner, not an article.
-_CONSENT = re.compile(r"cookie|traceurs|consentement|consent\b|données personnelles|privacy", re.IGNORECASE)
+# A short text about cookies that addresses the reader is a consent banner, not an article
+# (a news brief about cookies reports on them; it does not ask the reader to accept them).
+_BANNER_TOPIC = re.compile(r"cookie|traceurs", re.IGNORECASE)
+_BANNER_ADDRESS = re.compile(r"nous utilisons|en cliquant|en poursuivant|votre consentement|tout accepter"
+                             r"|tout refuser|vous (?:acceptez|consentez|pouvez)|we use|accept all",
+                             re.IGNORECASE)
 _MIN_HTML_TEXT = 40
 _BANNER_LENGTH = 1000
 
@@ -457,7 +461,7 @@ def _extract_html(html: str, where: str) -> dict[str, Any]:
     text = fields.get("text") or ""
     if len(text.strip()) < _MIN_HTML_TEXT:
         raise InputError(where, "no article text found in the HTML (only menus or boilerplate)")
-    if len(text) < _BANNER_LENGTH and _CONSENT.search(text):
+    if len(text) < _BANNER_LENGTH and _BANNER_TOPIC.search(text) and _BANNER_ADDRESS.search(text):
         raise InputError(where, "no article text found in the HTML (only a cookie or consent banner)")
     return {**fields, "text": text}
 
