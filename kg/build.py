@@ -8,21 +8,26 @@ Each article's graph is written in one transaction.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+from rdflib import URIRef
 
 from kg import __version__
 from kg.decisions import STORE_FILE, Decisions, read_decisions
 from kg.errors import InputError
 from kg.model import Document
 from kg.nlp.kb import KnowledgeBase, load_kb
-from kg.rdf import RunInfo, extraction_graph
-from kg.resolve import resolve
+from kg.rdf import RunInfo
 from kg.store import Store, open_store
+
+if TYPE_CHECKING:
+    from kg.distributed import ExtractionConfig
 
 OnError = Literal["skip", "stop"]
 
@@ -34,6 +39,7 @@ class BuildReport:
     analysed: int = 0
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
 
     @property
@@ -51,6 +57,8 @@ class BuildSettings:
     force: bool = False
     on_error: OnError = "skip"
     decision_files: tuple[str, ...] = ()  # besides <store>/decisions.csv
+    engine: Literal["local", "dask"] = "local"  # where the NLP runs (see kg.distributed)
+    scheduler: str | None = None  # Dask scheduler address; None starts a local cluster of `workers`
 
 
 def settings_hash(settings: BuildSettings, kb: KnowledgeBase, pipeline: str) -> str:
@@ -117,6 +125,12 @@ def build(inputs: Iterable[str | os.PathLike[str]], store: str | os.PathLike[str
 
 def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings: BuildSettings,
                 progress: Callable[[int], None] | None) -> BuildReport:
+    """Stream the articles: read, skip the unchanged, extract the rest (in this process, local
+    workers or Dask) and write each article's graph as it comes; then consolidate entities.
+
+    Nothing here holds the corpus: articles flow through a bounded pipeline, and the store
+    gets one transaction per article (Dask: bulk-loaded shards).
+    """
     report = BuildReport()
     store.recover()  # a previous build was killed between an article and its entities
     kb = load_kb(settings.kb_files)
@@ -124,8 +138,41 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
     pipeline = _model_version(settings.model)
     digest = settings_hash(settings, kb, pipeline)
     run = RunInfo(version=__version__, pipeline=pipeline, settings_hash=digest)
+    tasks = _changed_articles(inputs, store, settings, digest, decisions, report, progress)
+    first = next(tasks, None)
+    if first is None:
+        return report  # nothing to analyse: the model is not even loaded
+    from kg.distributed import ExtractionConfig
+
+    config = ExtractionConfig(settings.model, kb, decisions, run, store.iris.base, max(1, settings.batch_size))
+    touched: set[URIRef] = set()
+    store.begin_updates()
+    try:
+        if settings.engine == "dask":
+            _extract_with_dask(itertools.chain([first], tasks), store, config, settings, report, touched, progress)
+        else:
+            from kg.distributed import extract_local
+
+            for out in extract_local(itertools.chain([first], tasks), config, max(1, settings.workers)):
+                touched |= store.load_article(out.graph, out.ntriples, out.entities)
+                report.analysed += 1
+                if progress:
+                    progress(1)
+    except InputError:  # --on-error stop: what was written stays, with its entities consolidated
+        _consolidate(store, touched)
+        store.end_updates()
+        raise
+    _consolidate(store, touched)
+    store.record_run(store.iris.run(digest))
+    store.end_updates()
+    return report
+
+
+def _changed_articles(inputs: Iterable[str | os.PathLike[str]], store: Store, settings: BuildSettings,
+                      digest: str, decisions: Decisions, report: BuildReport,
+                      progress: Callable[[int], None] | None) -> Iterator[tuple[Document, str]]:
+    """The articles to analyse, with their content hashes; unchanged ones are counted and skipped."""
     seen: dict[str, str] = {}
-    pending: list[tuple[Document, str]] = []
     for doc in iter_documents(inputs, report, settings.on_error):
         if doc.identifier in seen:
             report.errors.append(f"{doc.source}: same identifier {doc.identifier!r} as {seen[doc.identifier]}; skipped")
@@ -138,27 +185,40 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
             if progress:
                 progress(1)
             continue
-        pending.append((doc, chash))
-    if not pending:
-        return report
-    from kg.nlp.pipeline import analyse, load_pipeline
+        yield doc, chash
 
-    nlp = load_pipeline(settings.model, kb, decisions)
-    hashes = {doc.identifier: h for doc, h in pending}
-    touched: set = set()
-    store.begin_updates()
-    results = analyse(nlp, (doc for doc, _ in pending), batch_size=settings.batch_size,
-                      n_process=max(1, settings.workers), kb=kb)
-    for result in results:
-        extraction = resolve(result, kb, {"content_hash": hashes[result.document.identifier]}, decisions)
-        touched |= store.replace_article(extraction_graph(extraction, run, store.iris))
-        report.analysed += 1
-        if progress:
-            progress(1)
-    store.consolidate_entities(touched)
-    store.record_run(store.iris.run(digest))
-    store.end_updates()
-    return report
+
+CONSOLIDATION_BATCH = 2000  # entities per consolidation update: bounded memory on big builds
+
+
+def _consolidate(store: Store, touched: set[URIRef]) -> None:
+    ordered = sorted(touched)
+    for i in range(0, len(ordered), CONSOLIDATION_BATCH):
+        store.consolidate_entities(ordered[i : i + CONSOLIDATION_BATCH])
+
+
+def _extract_with_dask(tasks: Iterable[tuple[Document, str]], store: Store, config: ExtractionConfig,
+                       settings: BuildSettings, report: BuildReport, touched: set[URIRef],
+                       progress: Callable[[int], None] | None) -> None:
+    """Extraction on a Dask cluster; its gzipped N-Quads shards are bulk-loaded as they arrive."""
+    import shutil
+    import tempfile
+
+    from kg.distributed import dask_extract
+
+    shard_dir = Path(tempfile.mkdtemp(prefix=".shards-", dir=store.path))
+    try:
+        for shard in dask_extract(tasks, config, shard_dir, scheduler=settings.scheduler,
+                                  workers=max(1, settings.workers)):
+            touched |= store.load_shards([shard.path], [graph for _, graph, _ in shard.articles])
+            for _, _, entities in shard.articles:
+                touched.update(URIRef(e) for e in entities)
+            Path(shard.path).unlink()
+            report.analysed += len(shard.articles)
+            if progress:
+                progress(len(shard.articles))
+    finally:
+        shutil.rmtree(shard_dir, ignore_errors=True)
 
 
 def default_store() -> Path:

@@ -140,6 +140,8 @@ def _build(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.close()
+    for message in report.warnings:
+        print(f"kg build: warning: {message}", file=sys.stderr)
     for message in report.errors:
         print(f"kg build: skipped: {message}", file=sys.stderr)
     print(f"built {args.store}: {report.analysed} analysed, {report.unchanged} unchanged, "
