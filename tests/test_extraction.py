@@ -51,6 +51,10 @@ ROLE_CASES = [
      "travaillent ensemble.",
      {("Demis Hassabis", "worksFor", "Google", "responsable de l'IA"),
       ("Koray Kavukcuoglu", "worksFor", "Google", "responsable de l'IA")}),
+    ("Arthur Mensch, qui dirige Mistral AI, a rencontré Emmanuel Macron.",
+     {("Arthur Mensch", "worksFor", "Mistral AI", None)}),
+    ("Mistral AI, dirigée par Arthur Mensch, lève des fonds.", {("Arthur Mensch", "worksFor", "Mistral AI", None)}),
+    ("Sam Altman (OpenAI) était présent.", {("Sam Altman", "worksFor", "OpenAI", None)}),
     # negatives: "de ORG" attached to the verb, a title with no name, a possessive
     ("Que pense Sam Altman de DeepSeek ?", set()),
     ("Le patron de Nvidia a rencontré Sam Altman à Paris.", set()),
@@ -58,6 +62,7 @@ ROLE_CASES = [
 ]
 
 FOUNDER_CASES = [
+    ("Liang Wenfeng, qui a fondé DeepSeek, reste discret.", {("DeepSeek", "founder", "Liang Wenfeng", None)}),
     ("Arthur Mensch, Guillaume Lample et Timothée Lacroix ont fondé Mistral AI en 2023.",
      {("Mistral AI", "founder", p, None) for p in ("Arthur Mensch", "Guillaume Lample", "Timothée Lacroix")}),
     ("Mistral AI a été fondée en 2023 par Arthur Mensch, Guillaume Lample et Timothée Lacroix.",
@@ -95,6 +100,8 @@ CLAIM_CASES = [
     ("Le dirigeant de Microsoft, Satya Nadella, a salué le partenariat.", {("Satya Nadella", "support")}),
     ("Les chercheurs Demis Hassabis et Yann LeCun, ainsi que Sundar Pichai, croient aux avantages de l'IA.",
      {("Demis Hassabis", "support"), ("Yann LeCun", "support"), ("Sundar Pichai", "support")}),
+    ("Sam Altman était présent. « C'est un tournant », estime-t-il.", {("Sam Altman", "neutral")}),
+    ("Sam Altman était présent. « C'est un tournant », a-t-il déclaré.", {("Sam Altman", "neutral")}),
     # negatives: no speaker, a question, an impersonal "il", a passive description
     ("Le marché de l'IA a progressé de 20 % en 2024.", set()),
     ("Que pense Sam Altman de DeepSeek ?", set()),

@@ -240,6 +240,11 @@ def _speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) 
         after = [e for e in ents if cue.i < e.start <= cue.i + 3 and e.label_ in ("PER", "ORG")]
         if after:
             return (after[0],)
+    if cue.i + 1 < sent.end and doc[cue.i + 1].lower_ in ("-t-il", "-il", "-t-elle", "-elle", "-t", "-ils", "-elles"):
+        # "« … », estime-t-il": the pronoun after the verb stands for the speaker named before
+        pronoun = doc[cue.i + 1].lower_.split("-")[-1] or doc[cue.i + 2].lower_.lstrip("-")
+        target = salience.group if pronoun in ("ils", "elles") and salience.group else salience.person
+        return (target,) if target is not None else ()
     before = [e for e in ents if e.end <= cue.i and e.label_ == "PER" and not _inside_parentheses(e, sent)]
     if before:
         free = [e for e in before if not _after_preposition(e)]
@@ -306,6 +311,9 @@ def _subject_pronoun(sent: Span, cue: Token) -> str | None:
             continue  # "il est évident que", "il faut": impersonal, nobody speaks
         if token.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS and token.dep_.startswith("nsubj"):
             return token.lower_
+        inverted = token.lower_.split("-")[-1]  # "a-t-il déclaré": the inverted subject pronoun
+        if token.lower_.startswith("-") and inverted in PERSON_PRONOUNS | GROUP_PRONOUNS:
+            return inverted
     first = sent[0].lower_ if len(sent) else ""
     if first == "il" and len(sent) > 1 and sent[1].lower_ in IMPERSONAL_AFTER_IL:
         return None

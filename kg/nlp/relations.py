@@ -64,10 +64,25 @@ def _roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
             yield from _role_facts(person, org, words, plural, rule, 0.9)
     for person in (e for e in ents if label(e) == "PER"):
         yield from _role_after_person(doc, person, ents, sent)
+    for org in (e for e in ents if label(e) == "ORG"):
+        yield from _led_by(doc, org, ents, sent)
+
+
+LEAD_VERBS = {"dirige": None, "dirigeait": None, "préside": None, "présidait": None, "pilote": None}
+FOUND_VERBS = frozenset("fondé cofondé co-fondé créé".split())
+LED_BY_FORMS = frozenset("dirigé dirigée dirigés dirigées présidé présidée piloté pilotée".split())
 
 
 def _role_after_person(doc: Doc, person: Span, ents: list[Span], sent: Span) -> Iterator[Found]:
     i = person.end
+    if i + 2 < sent.end and doc[i].text == "(" and doc[i + 1].ent_type_ == "ORG":
+        org = _ent_at(ents, i + 1)  # "Sam Altman (OpenAI)"
+        if org is not None and label(org) == "ORG" and org.end < sent.end and doc[org.end].text == ")":
+            yield Found(person, "worksFor", org, None, "person-parenthesis-org", 0.75)
+        return
+    if i + 2 < sent.end and doc[i].text == "," and doc[i + 1].lower_ == "qui":
+        yield from _relative_clause(doc, person, ents, i + 2, sent)
+        return
     if i < sent.end and doc[i].lower_ in PREPOSITIONS_OF:
         org = _ent_at(ents, i + 1)
         if org is not None and label(org) == "ORG" and _attached_to(org, person):
@@ -89,6 +104,31 @@ def _role_after_person(doc: Doc, person: Span, ents: list[Span], sent: Span) -> 
             return
         if _ent_at(ents, k) is not None or token.text in (",", ";", ":", "(") or token.pos_ == "VERB":
             return
+
+
+def _relative_clause(doc: Doc, person: Span, ents: list[Span], k: int, sent: Span) -> Iterator[Found]:
+    """``X, qui dirige Y,`` (a role with no title) and ``X, qui a fondé Y,`` (a founder)."""
+    while k < sent.end and (doc[k].pos_ in ("AUX", "ADV") or doc[k].dep_.startswith("aux")):
+        k += 1
+    if k + 1 >= sent.end:
+        return
+    verb = doc[k].lower_
+    org = _ent_at(ents, k + 1)
+    if org is None or label(org) != "ORG":
+        return
+    if verb in LEAD_VERBS:
+        yield Found(person, "worksFor", org, None, "person-who-leads-org", 0.8)
+    elif verb in FOUND_VERBS:
+        yield Found(org, "founder", person, None, "person-who-founded-org", 0.85)
+
+
+def _led_by(doc: Doc, org: Span, ents: list[Span], sent: Span) -> Iterator[Found]:
+    """``Mistral AI, dirigée par Arthur Mensch,``: the leader works for the organisation."""
+    k = org.end + 1 if org.end < sent.end and doc[org.end].text == "," else org.end
+    if k + 2 < sent.end and doc[k].lower_ in LED_BY_FORMS and doc[k + 1].lower_ == "par":
+        person = _ent_at(ents, k + 2)
+        if person is not None and label(person) == "PER":
+            yield Found(person, "worksFor", org, None, "org-led-by-person", 0.8)
 
 
 def _attached_to(dependent: Span, head: Span) -> bool:
