@@ -240,6 +240,7 @@ class EntityRepair:
                 sources.setdefault((fixed.start_char, fixed.end_char), "kb" if fixed.ent_id_ else "ner")
         kept = filter_spans(kept)
         kept = [self._company_or_model(doc, e, kept) for e in kept]
+        kept = self._typed_by_context(doc, kept, boiler, sources)
         kept.extend(self._given_name_mentions(doc, kept, boiler, sources))
         kept = filter_spans(kept)
         kept.extend(self._surname_mentions(doc, kept, boiler, sources))
@@ -333,6 +334,35 @@ class EntityRepair:
             return Span(doc, ent.start, ent.end, label=MODEL, span_id=model_id)
         return ent
 
+    def _typed_by_context(self, doc: Doc, kept: list[Span], boiler: list[tuple[int, int]],
+                          sources: dict[tuple[int, int], str]) -> list[Span]:
+        """Names the grammar says are organisations, whatever the NER said: after an organisation
+        noun (``la start-up Altaïr``, ``le cabinet pékinois Huaxin Insights``), after ``chez``, after a
+        title and ``de`` (``directrice générale d'Altaïr``), as the object of ``fonder``, or before
+        ``, fondée par``. The type then holds for every occurrence of the name in the article."""
+        orgs: dict[str, Span] = {}
+        for start in _org_context_starts(doc):
+            end = _capitalised_run(doc, start)
+            if end == start or in_ranges(doc[start].idx, boiler):
+                continue
+            span = Span(doc, start, end, label=ORG)
+            overlapping = [e for e in kept if e.start < end and start < e.end]
+            inside = all(start <= e.start and e.end <= end and (e.end - e.start) < (end - start) for e in overlapping)
+            if any(e.ent_id_ or (e.label_ in (ORG, MODEL) and not inside) for e in overlapping):
+                continue  # "clinique Loire-Océan" may replace the NER's "Loire-Océan", not a KB match
+            orgs.setdefault(span.text, span)
+        for i in range(len(doc)):
+            j = _capitalised_run(doc, i)
+            if j > i and doc[i:j].text in orgs and (i == 0 or not doc[i - 1].text[:1].isupper()):
+                orgs.setdefault(f"{i}", Span(doc, i, j, label=ORG))
+        if not orgs:
+            return kept
+        found = {(s.start, s.end): s for s in orgs.values()}
+        result = [e for e in kept if not any(e.start < s.end and s.start < e.end for s in found.values())]
+        for s in found.values():
+            sources[(s.start_char, s.end_char)] = "context"
+        return filter_spans([*result, *found.values()])
+
     def _given_name_mentions(self, doc: Doc, kept: list[Span], boiler: list[tuple[int, int]],
                              sources: dict[tuple[int, int], str]) -> list[Span]:
         """People the statistical NER missed, found from a known given name: ``Stephanie soulève…``,
@@ -373,6 +403,64 @@ class EntityRepair:
             extra.append(span)
             sources[(span.start_char, span.end_char)] = "surname"
         return extra
+
+
+ROLE_PREPS = frozenset({"de", "d'", "d’", "du", "chez"})
+FOUND_FORMS = frozenset("fondé fondée cofondé cofondée co-fondé co-fondée créé créée".split())
+
+
+def _org_context_starts(doc: Doc) -> list[int]:
+    """Token positions where an organisation's name begins, by the words before it."""
+    from kg.nlp.lexicon import ROLE_HEADS
+
+    starts = []
+    for token in doc:
+        i, low = token.i, token.lower_
+        nxt = i + 1
+        if low in ORG_NOUNS or (low == "up" and i >= 2 and doc[i - 2].lower_ == "start"):
+            while nxt < len(doc) and doc[nxt].pos_ == "ADJ" and doc[nxt].is_lower:
+                nxt += 1  # "le cabinet pékinois Huaxin Insights"
+            # "la clinique Loire-Océan", "l'université Paris-Saclay": the noun is part of the name
+            starts.append(i if low in INSTITUTION_NOUNS and nxt == i + 1 else nxt)
+        elif low == "chez":
+            starts.append(nxt)
+        elif low in ROLE_PREPS and any(doc[k].lower_ in ROLE_HEADS for k in range(max(0, i - 4), i)):
+            if nxt < len(doc) and doc[nxt].lower_ in ("la", "l'", "l’"):
+                nxt += 1
+            starts.append(nxt)
+        elif low in FOUND_FORMS and i >= 1 and doc[i - 1].lower_ in ("ont", "a", "avait", "avaient") and \
+                nxt < len(doc) and doc[nxt].lower_ != "par":
+            starts.append(nxt)
+        elif low == "," and nxt + 1 < len(doc) and doc[nxt].lower_ in FOUND_FORMS | {"dirigée", "basée", "installée"}:
+            k = i - 1
+            while k >= 0 and doc[k].text[:1].isupper():
+                k -= 1
+                if doc[k + 1].is_sent_start:
+                    break
+            starts.append(k + 1 if k + 1 < i else i)
+    return starts
+
+
+INSTITUTION_NOUNS = frozenset("clinique hôpital université école institut observatoire fondation centre".split())
+
+
+def _capitalised_run(doc: Doc, start: int) -> int:
+    """End of the run of capitalised words (with hyphens and ``&``) that starts at ``start``."""
+    end = start
+    if start < len(doc) and doc[start].lower_ in INSTITUTION_NOUNS:
+        if start + 1 < len(doc) and doc[start + 1].text[:1].isupper():
+            end = start + 1
+        else:
+            return start
+    while end < len(doc):
+        t = doc[end]
+        if t.text[:1].isupper() and t.is_alpha or t.text[:1].isupper() and "-" in t.text:
+            end += 1
+        elif t.text in ("&", "-") and end > start and end + 1 < len(doc) and doc[end + 1].text[:1].isupper():
+            end += 1
+        else:
+            break
+    return end
 
 
 def _coordinated(doc: Doc, a: Span, b: Span) -> bool:

@@ -15,11 +15,15 @@ ROLE_HEADS = frozenset(
 FOUNDER_HEADS = frozenset(["fondateur", "fondatrice", "cofondateur", "cofondatrice", "co-fondateur", "co-fondatrice"])
 # Nouns that introduce an organisation's name ("la start-up Mistral AI").
 ORG_NOUNS = frozenset(
-    ["entreprise", "société", "start-up", "startup", "firme", "groupe", "laboratoire", "labo", "géant", "éditeur", "constructeur", "fabricant", "plateforme", "site", "média", "journal", "quotidien", "agence", "institut", "fondation", "association", "ong", "consortium", "organisation", "organisme", "banque", "fonds", "licorne", "cabinet", "compagnie", "opérateur"]
+    ["entreprise", "société", "start-up", "startup", "firme", "groupe", "laboratoire", "labo", "géant", "éditeur", "constructeur", "fabricant", "plateforme", "site", "média", "journal", "quotidien", "agence", "institut", "fondation", "association", "ong", "consortium", "organisation", "organisme", "banque", "fonds", "licorne", "cabinet", "compagnie", "opérateur", "clinique", "hôpital", "université", "école",
+     "centre", "studio", "régulateur", "autorité", "observatoire", "syndicat", "fédération", "chaîne", "radio",
+     "magazine", "hebdomadaire", "mensuel", "assureur", "distributeur", "holding", "spécialiste", "pépite",
+     "jeune pousse", "scale-up", "hébergeur", "fournisseur", "concurrent", "rival", "partenaire"]
 )
 # Nouns that introduce a name that is NOT an organisation, person or model here.
 NON_ENTITY_NOUNS = frozenset(
-    ["mouvement", "projet", "programme", "initiative", "loi", "règlement", "directive", "podcast", "émission", "newsletter", "série", "film", "livre", "rapport", "conférence", "salon", "sommet", "festival", "concours", "prix", "opération", "plan"]
+    ["mouvement", "projet", "programme", "initiative", "loi", "règlement", "directive", "podcast", "émission", "newsletter", "série", "film", "livre", "rapport", "conférence", "salon", "sommet", "festival", "concours", "prix", "opération", "plan", "licence", "norme", "protocole",
+     "benchmark", "classement", "indice", "label"]
 )
 # Nouns that introduce a model's name ("le modèle Ernie 4.5 Turbo", "le chatbot Le Chat").
 MODEL_NOUNS = frozenset(["modèle", "modèles", "llm", "llms", "chatbot", "chatbots", "assistant", "assistants", "agent", "agents"])

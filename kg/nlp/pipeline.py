@@ -81,10 +81,65 @@ def pipeline_name(nlp: Language) -> str:
 
 def analyse(nlp: Language, documents: Iterable[Document], *, batch_size: int = 16,
             n_process: int = 1, kb: KnowledgeBase | None = None) -> Iterator[NlpResult]:
-    """Run the pipeline over documents, in order, streaming."""
-    pairs = ((d.text, d) for d in documents)
-    for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        yield doc_to_result(doc, document, kb)
+    """Run the pipeline over documents, in order, streaming.
+
+    Documents are analysed in groups, each inside ``nlp.memory_zone()``: the strings spaCy
+    interns for a group are freed once its documents are converted to plain records, so
+    memory does not grow with the corpus. With ``n_process > 1``, documents are analysed
+    *and converted* in forked worker processes that share this pipeline; only the plain
+    records come back (spaCy's own ``n_process`` would send whole ``Doc`` objects, and
+    cannot serialise newskg's ``Doc`` extensions).
+    """
+    import multiprocessing
+
+    batch_size = max(1, batch_size)
+    if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
+        yield from _analyse_forked(nlp, documents, batch_size, n_process, kb)
+        return
+    for group in _groups(documents, batch_size * 8):
+        with nlp.memory_zone():
+            pairs = ((d.text, d) for d in group)
+            for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+                yield doc_to_result(doc, document, kb)
+
+
+def _groups(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    group: list[Document] = []
+    for document in documents:
+        group.append(document)
+        if len(group) >= size:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+_FORKED: dict[str, object] = {}  # the pipeline forked workers inherit
+
+
+def _analyse_group(group: list[Document]) -> list[NlpResult]:
+    nlp, kb, batch_size = _FORKED["nlp"], _FORKED["kb"], _FORKED["batch_size"]
+    return list(analyse(nlp, group, batch_size=batch_size, kb=kb))  # type: ignore[arg-type]
+
+
+def _analyse_forked(nlp: Language, documents: Iterable[Document], batch_size: int, n_process: int,
+                    kb: KnowledgeBase | None) -> Iterator[NlpResult]:
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    _FORKED.update(nlp=nlp, kb=kb, batch_size=batch_size)
+    try:
+        with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("fork")) as pool:
+            pending: deque[Future[list[NlpResult]]] = deque()
+            for group in _groups(documents, batch_size):
+                pending.append(pool.submit(_analyse_group, group))
+                while len(pending) >= 2 * n_process:  # bounded: read only as fast as analysed
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+    finally:
+        _FORKED.clear()
 
 
 def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None) -> NlpResult:

@@ -93,17 +93,54 @@ def _role_after_person(doc: Doc, person: Span, ents: list[Span], sent: Span) -> 
     j = i + 1
     if j < sent.end and doc[j].lower_ in DETERMINERS:
         j += 1
-    for k in range(j, min(j + 9, sent.end)):
+    for k in range(j, min(j + 12, sent.end)):
         token = doc[k]
-        if token.lower_ in PREPOSITIONS_OF:
-            org = _ent_at(ents, k + 1)
+        if token.lower_ in PREPOSITIONS_OF or token.lower_ in ("au", "à"):
+            org = _org_after_preposition(doc, ents, k + 1, sent)
             words = [t.text for t in doc[j:k]]
-            if org is not None and label(org) == "ORG" and _has_role_head(words):
+            if org is not None and _has_role_head(words):
                 yield from _role_facts(person, org, " ".join(_join_elisions(words)), False,
                                        "person-apposition-title-of-org", 0.9)
+                for other in _coordinated_orgs(doc, ents, org, sent):  # "PDG de Google et d'Alphabet"
+                    yield from _role_facts(person, other, " ".join(_join_elisions(words)), False,
+                                           "person-apposition-title-of-org", 0.85)
+                return
+            continue  # "responsable de l'innovation chez X": the organisation comes later
+        if _ent_at(ents, k) is not None or token.text in (",", ";", ":", "(") or \
+                (token.pos_ == "VERB" and not _role_word(token.lower_)):  # "associée" is often tagged a verb
             return
-        if _ent_at(ents, k) is not None or token.text in (",", ";", ":", "(") or token.pos_ == "VERB":
-            return
+
+
+def _org_after_preposition(doc: Doc, ents: list[Span], k: int, sent: Span) -> Span | None:
+    """The organisation right after ``de``/``chez``/``au``, allowing ``la``, an organisation noun
+    and an adjective in between: ``de la Commission``, ``de l'allemand Aleph Alpha``,
+    ``au cabinet pékinois Huaxin Insights``."""
+    from kg.nlp.lexicon import ORG_NOUNS
+
+    for _ in range(4):
+        org = _ent_at(ents, k)
+        if org is not None:
+            return org if label(org) == "ORG" else None
+        if k >= sent.end:
+            return None
+        t = doc[k]
+        if t.lower_ in ("la", "l'", "l’", "le") or t.lower_ in ORG_NOUNS or (t.pos_ in ("ADJ", "NOUN") and t.is_lower):
+            k += 1
+            continue
+        return None
+    return None
+
+
+def _coordinated_orgs(doc: Doc, ents: list[Span], org: Span, sent: Span) -> list[Span]:
+    out = []
+    k = org.end
+    while k + 1 < sent.end and doc[k].lower_ == "et" and doc[k + 1].lower_ in PREPOSITIONS_OF:
+        other = _org_after_preposition(doc, ents, k + 2, sent)
+        if other is None:
+            break
+        out.append(other)
+        k = other.end
+    return out
 
 
 def _relative_clause(doc: Doc, person: Span, ents: list[Span], k: int, sent: Span) -> Iterator[Found]:
@@ -138,9 +175,15 @@ def _attached_to(dependent: Span, head: Span) -> bool:
 
 
 def _role_facts(person: Span, org: Span, title: str, plural: bool, rule: str, conf: float) -> Iterator[Found]:
+    """A title gives a role; a founder's title gives a founder, and a role only if it names
+    another office too (``cofondateur et PDG``): a cofounder may have left long ago."""
     role = _singular(title) if plural else title
-    yield Found(person, "worksFor", org, role, rule, conf)
-    if any(w.lower() in FOUNDER_HEADS for w in role.split()):
+    words = [w.lower() for w in role.replace("-", " - ").split()]
+    founder = any(w in FOUNDER_HEADS or w.replace(" - ", "-") in FOUNDER_HEADS for w in words)
+    other_office = any(_role_word(w) and w not in FOUNDER_HEADS and w not in ("membre",) for w in words)
+    if other_office or not founder:
+        yield Found(person, "worksFor", org, role, rule, conf)
+    if founder:
         yield Found(org, "founder", person, None, rule + "-founder", conf)
 
 
@@ -252,18 +295,33 @@ def _index_after_par(doc: Doc, token: Token, sent: Span) -> int:
 
 
 def _coordination_after(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[Span]:
+    """``X, Y et Z``, also with short appositions: ``X, médecin urgentiste, et Y, ingénieur``."""
     people = []
     while i < sent.end:
         ent = _ent_at(ents, i)
         if ent is None or label(ent) != "PER":
             break
         people.append(ent)
-        i = ent.end
+        i = _skip_apposition(doc, ent.end, sent)
         if i < sent.end and doc[i].text in COORD_WORDS:
             i += 1
+            if i < sent.end and doc[i].lower_ == "et":
+                i += 1
         else:
             break
     return people
+
+
+def _skip_apposition(doc: Doc, i: int, sent: Span) -> int:
+    """After a name, skip ``, médecin urgentiste`` (lower-case words up to the next comma or ``et``)."""
+    if i + 1 >= sent.end or doc[i].text != "," or not doc[i + 1].is_lower or doc[i + 1].lower_ == "et":
+        return i
+    k = i + 1
+    while k < sent.end and k - i <= 8 and doc[k].text != "," and doc[k].lower_ != "et" and not doc[k].ent_type_:
+        if doc[k].pos_ == "VERB":
+            return i
+        k += 1
+    return k if k < sent.end and (doc[k].text == "," or doc[k].lower_ == "et") else i
 
 
 def _coordination_before(doc: Doc, ents: list[Span], verb_i: int, sent: Span) -> list[Span]:
