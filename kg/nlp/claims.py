@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.nlp.kb import read_word_list
 from kg.nlp.lexicon import DETERMINERS, ROLE_HEADS
 from kg.nlp.stance import classify_stance
 
@@ -34,6 +35,13 @@ NEEDS_OBJECT = {
     "inquiéter": re.compile(r"\bs['’]inqui[eè]t"),
     "alarmer": re.compile(r"\bs['’]alarm"),
     "réjouir": re.compile(r"\bse réjoui|\bs['’]est réjoui"),
+    "interroger": re.compile(r"\bs['’]interroge"),
+    "répondre": re.compile(r"\brépond\w* (?:que|qu['’]|:)|\ba répondu\b"),
+    "prévoir": re.compile(r"\bprév\w* (?:que|qu['’])"),  # "prévoit des mises à jour" is a plan, not a forecast
+    "attendre": re.compile(r"\bs['’]atten"),
+    "observer": re.compile(r"\bobserv\w* que\b"),
+    "relever": re.compile(r"\brel[eè]v\w* que\b"),
+    "avancer": re.compile(r"\bavanc\w* que\b"),
     "exprimer": re.compile(r"\bexprim\w* (?:ses|son|sa|leur|leurs|des|une|un) (?:inquiétude|crainte|soutien|avis|"
                            r"scepticisme|opposition|désaccord|regret|espoir|enthousiasme|réserve|doute)"),
 }
@@ -48,7 +56,13 @@ MARKER_RE = re.compile(
 QUOTE_RE = re.compile(r"«[^»]+»|“[^”]+”|\"[^\"]+\"")
 PERSON_PRONOUNS = frozenset({"il", "elle", "lui"})
 GROUP_PRONOUNS = frozenset({"ils", "elles", "eux"})
-TITLE_WORDS = ROLE_HEADS | {"dirigeant", "dirigeante", "patron", "patronne", "entrepreneur", "entrepreneuse"}
+TITLE_WORDS = ROLE_HEADS | frozenset(
+    """dirigeant dirigeante patron patronne entrepreneur entrepreneuse milliardaire médecin docteur docteure
+    avocat avocate journaliste expert experte spécialiste chercheur chercheuse ministre commissaire
+    scientifique""".split()
+)
+_FEMALE = read_word_list("first_names_female.txt")
+_MALE = read_word_list("first_names.txt") - _FEMALE
 
 
 @dataclass(frozen=True)
@@ -65,18 +79,44 @@ class FoundClaim:
 
 @dataclass
 class Salience:
-    """Who ``il``, ``ils`` and ``le dirigeant`` refer to: the speakers named most recently."""
+    """Who ``il``, ``elle``, ``ils`` and ``le dirigeant`` refer to: the people and organisations
+    named most recently, people with their grammatical gender when their given name tells it."""
 
-    person: Span | None = None
+    people: list[Span] = field(default_factory=list)
     group: Span | None = None
     roles: dict[str, list[tuple[Span, str]]] = field(default_factory=dict)  # org text -> (person, title)
 
-    def see(self, ents: Sequence[Span]) -> None:
-        for ent in ents:
-            if ent.label_ == "PER":
-                self.person = ent
-            elif ent.label_ == "ORG":
-                self.group = ent
+    @property
+    def person(self) -> Span | None:
+        return self.people[-1] if self.people else None
+
+    def add(self, ent: Span) -> None:
+        if ent.label_ == "PER":
+            self.people = [p for p in self.people if p.text != ent.text][-7:] + [ent]
+        elif ent.label_ == "ORG":
+            self.group = ent
+
+    def person_of(self, gender: str | None) -> Span | None:
+        """The most recent person compatible with ``gender`` ("f", "m" or None for any)."""
+        if gender is None:
+            return self.person
+        for ent in reversed(self.people):
+            if gender_of(ent) in (gender, None):
+                return ent
+        return None
+
+
+def gender_of(person: Span) -> str | None:
+    first = person.text.split()[0].split("-")[0]
+    if first in _FEMALE:
+        return "f"
+    if first in _MALE:
+        return "m"
+    return None
+
+
+def pronoun_gender(word: str) -> str | None:
+    return {"il": "m", "lui": "m", "elle": "f"}.get(word)
 
 
 def find_claims(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Span]],
@@ -92,23 +132,20 @@ def find_claims(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Spa
         if sent.start in pull_quotes:
             speaker = pull_quotes[sent.start]
             yield _claim((speaker,), sent, "pull quote", "direct", ents)
-            salience.person = speaker
+            salience.add(speaker)
             continue
         found = _reported(sent, ents, salience)
         if found is not None:
             yield found
             for s in found.speakers:
-                if s.label_ == "PER":
-                    salience.person = s
-                elif s.label_ == "ORG":
-                    salience.group = s
+                salience.add(s)
         _update_salience(sent, ents, salience)
 
 
 def _update_salience(sent: Span, ents: list[Span], salience: Salience) -> None:
     people = [e for e in ents if e.label_ == "PER"]
     if people and _is_subject_position(people[0]):
-        salience.person = people[0]
+        salience.add(people[0])
     for ent in ents:
         if ent.label_ == "ORG" and _is_subject_position(ent):
             salience.group = ent
@@ -174,8 +211,12 @@ def _marker(sent: Span, ents: list[Span], salience: Salience) -> tuple[tuple[Spa
                 continue
             return (who,), marker
         word = sent.text[m.start("who"):].split(maxsplit=1)[0].strip(",.;:").lower()
-        if word in PERSON_PRONOUNS and salience.person is not None:
-            return (salience.person,), f"{marker} {word}"
+        if word in PERSON_PRONOUNS and salience.person_of(pronoun_gender(word)) is not None:
+            return (salience.person_of(pronoun_gender(word)),), f"{marker} {word}"  # type: ignore[return-value]
+        if word in DETERMINERS and marker in ("pour", "selon", "d'après", "d’après"):
+            titled = _title_at(sent, sent.start_char + m.start("who"), ents, salience)
+            if titled is not None:
+                return (titled,), f"{marker} {word}"
         if word in GROUP_PRONOUNS and (salience.group or salience.person) is not None:
             return (salience.group or salience.person,), f"{marker} {word}"  # type: ignore[return-value]
     return None
@@ -235,28 +276,30 @@ def _cue_text(token: Token) -> str:
 
 def _speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) -> tuple[Span, ...]:
     doc = sent.doc
-    # "comme le souligne X" and the incise "« … », a déclaré X": the speaker follows the verb
+    # "comme le souligne X", "« … », a déclaré X", "« … », tranche la dirigeante": the speaker follows
     if _inverted(doc, cue, sent):
         after = [e for e in ents if cue.i < e.start <= cue.i + 3 and e.label_ in ("PER", "ORG")]
         if after:
             return (after[0],)
+        nxt = cue.i + 1
+        if nxt < sent.end and doc[nxt].lower_ in DETERMINERS:
+            titled = _title_at(sent, doc[nxt].idx, ents, salience)
+            if titled is not None:
+                return (titled,)
     if cue.i + 1 < sent.end and doc[cue.i + 1].lower_ in ("-t-il", "-il", "-t-elle", "-elle", "-t", "-ils", "-elles"):
         # "« … », estime-t-il": the pronoun after the verb stands for the speaker named before
         pronoun = doc[cue.i + 1].lower_.split("-")[-1] or doc[cue.i + 2].lower_.lstrip("-")
-        target = salience.group if pronoun in ("ils", "elles") and salience.group else salience.person
-        return (target,) if target is not None else ()
+        return _pronoun_target(pronoun, [], salience)
+    by_subject = _speakers_from_subject(cue, sent, ents, salience)
+    if by_subject:
+        return by_subject
     before = [e for e in ents if e.end <= cue.i and e.label_ == "PER" and not _inside_parentheses(e, sent)]
     if before:
         free = [e for e in before if not _after_preposition(e)]
         return tuple(_coordination_group(free or before))
     pronoun = _subject_pronoun(sent, cue)
-    if pronoun in PERSON_PRONOUNS:
-        return (salience.person,) if salience.person is not None else ()
-    if pronoun in GROUP_PRONOUNS:
-        # "Chez Hugging Face, ils …": the organisation named in the same clause comes first
-        here = [e for e in ents if e.end <= cue.i and e.label_ == "ORG"]
-        target = here[-1] if here else salience.group or salience.person
-        return (target,) if target is not None else ()
+    if pronoun is not None:
+        return _pronoun_target(pronoun, [e for e in ents if e.end <= cue.i and e.label_ == "ORG"], salience)
     title_person = _title_subject(sent, cue, ents, salience)
     if title_person is not None:
         return (title_person,)
@@ -264,6 +307,51 @@ def _speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) 
     if orgs and orgs[-1].start == sent.start:
         return (orgs[-1],)
     return ()
+
+
+def _pronoun_target(pronoun: str, orgs_here: list[Span], salience: Salience) -> tuple[Span, ...]:
+    if pronoun in GROUP_PRONOUNS:
+        # "Chez Hugging Face, ils …": the organisation named in the same clause comes first
+        target = orgs_here[-1] if orgs_here else salience.group or salience.person
+    else:
+        target = salience.person_of(pronoun_gender(pronoun))
+    return (target,) if target is not None else ()
+
+
+def _subject_of(cue: Token) -> Token | None:
+    """The grammatical subject of the reporting verb (or of the verb it depends on)."""
+    for verb in (cue, cue.head):
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "nsubj:pass"):
+                return child
+        if cue.dep_ not in ("xcomp", "advcl", "acl", "conj"):
+            break
+    return None
+
+
+def _speakers_from_subject(cue: Token, sent: Span, ents: list[Span], salience: Salience) -> tuple[Span, ...]:
+    """People named as (or apposed or coordinated to) the verb's subject; the parse decides, so
+    ``Emmanuel Macron, qui a reçu Arthur Mensch, voit…`` is Macron's claim, not Mensch's."""
+    subject = _subject_of(cue)
+    if subject is None or not (sent.start <= subject.i < cue.i):
+        return ()
+    linked = [e for e in ents if e.label_ == "PER" and e.end <= cue.i and _linked_to(e.root, subject)]
+    if linked:
+        return tuple(linked)
+    orgs = [e for e in ents if e.label_ == "ORG" and e.start <= subject.i < e.end]
+    if orgs and not _after_preposition(orgs[0]):
+        return (orgs[0],)
+    return ()
+
+
+def _linked_to(token: Token, subject: Token) -> bool:
+    for _ in range(6):
+        if token == subject:
+            return True
+        if token.dep_ not in ("appos", "conj", "flat:name", "fixed", "flat") or token.head == token:
+            return False
+        token = token.head
+    return False
 
 
 def _inverted(doc: Doc, cue: Token, sent: Span) -> bool:
@@ -306,6 +394,8 @@ IMPERSONAL_AFTER_IL = frozenset(["est", "était", "semble", "faut", "fallait", "
 
 def _subject_pronoun(sent: Span, cue: Token) -> str | None:
     doc = sent.doc
+    if re.search(r"\w, (?:il|elle|ils|elles), ", sent.text[: cue.idx - sent.start_char], re.IGNORECASE):
+        return None  # "L'industrie, elle, reste inquiète": the pronoun echoes a noun of this sentence
     for token in doc[sent.start : cue.i]:
         if token.lower_ == "il" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ in IMPERSONAL_AFTER_IL:
             continue  # "il est évident que", "il faut": impersonal, nobody speaks
@@ -341,7 +431,32 @@ def _title_subject(sent: Span, cue: Token, ents: list[Span], salience: Salience)
         return None
     if k - 1 >= sent.start and doc[k - 1].lower_ not in DETERMINERS:
         return None
+    det = doc[k - 1].lower_ if k - 1 >= sent.start else ""
     title = doc[k : (org.start - 1) if org is not None else cue.i].text
+    return _title_holder(title, det, org, salience)
+
+
+def _title_at(sent: Span, start_char: int, ents: list[Span], salience: Salience) -> Span | None:
+    """A title phrase starting at ``start_char`` (``le patron d'OpenAI``, ``la dirigeante``)."""
+    doc = sent.doc
+    k = next((t.i for t in sent if t.idx == start_char), None)
+    if k is None or doc[k].lower_ not in DETERMINERS or k + 1 >= sent.end:
+        return None
+    det, head = doc[k].lower_, doc[k + 1]
+    if head.lower_ not in TITLE_WORDS:
+        return None
+    j = k + 2
+    while j < sent.end and doc[j].pos_ == "ADJ" and doc[j].is_lower:
+        j += 1
+    org = None
+    if j + 1 < sent.end and doc[j].lower_ in ("de", "d'", "d’", "du", "chez"):
+        org = next((e for e in ents if e.start == j + 1 and e.label_ == "ORG"), None)
+    return _title_holder(doc[k + 1 : j].text, det, org, salience)
+
+
+def _title_holder(title: str, det: str, org: Span | None, salience: Salience) -> Span | None:
+    """The person a title stands for: the holder of that office at ``org`` in this article (or the
+    KB), else the most recent person of the title's gender."""
     if org is not None:
         holders = salience.roles.get(org.text) or salience.roles.get(org.ent_id_ or "")
         wanted = title_class(title)
@@ -349,7 +464,18 @@ def _title_subject(sent: Span, cue: Token, ents: list[Span], salience: Salience)
         if same:
             return same[0]
         return holders[0][0] if holders and len({p.text for p, _ in holders}) == 1 else None
-    return salience.person
+    return salience.person_of(_title_gender(title, det))
+
+
+def _title_gender(title: str, det: str) -> str | None:
+    if det in ("la", "une", "cette", "sa"):
+        return "f"
+    head = title.split()[0].lower() if title else ""
+    if head.endswith(("trice", "euse", "ante", "ente", "onne", "ière", "esse")) or head in _FEMININE_TITLES:
+        return "f"
+    if det in ("le", "un", "ce", "cet", "son"):
+        return "m"
+    return None
 
 
 # Titles that name the same office: "le directeur général de X" is X's PDG or CEO.
@@ -370,38 +496,51 @@ def title_class(title: str) -> str | None:
     return None
 
 
+_FEMININE_TITLES = frozenset("présidente directrice dirigeante fondatrice cofondatrice patronne chercheuse "
+                             "ingénieure associée avocate".split())
+
+
+def _attribution_speaker(line: list[Span], ents_of: dict[int, list[Span]]) -> Span | None:
+    """The person a line only names: ``Clément Delangue, CEO de Hugging Face`` or
+    ``— Arthur Mensch``; not a heading such as ``Suleyman à la manœuvre``."""
+    if len(line) != 1:
+        return None
+    first = line[0]
+    ents = [e for e in ents_of.get(first.start, []) if e.label_ == "PER"]
+    if not ents or len(first.text) > 120 or any(t.pos_ == "VERB" for t in first):
+        return None
+    person = ents[0]
+    lead = first.doc[first.start : person.start]
+    if any(not (t.is_punct or t.is_space) for t in lead):
+        return None
+    rest = first.doc[person.end : first.end]
+    if len(rest) and rest[0].text not in (",", "(", "—", "–", "-", ":"):
+        return None
+    return person
+
+
 def _pull_quote_speakers(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Span]]) -> dict[int, Span]:
     """A quoted line followed by a line that only names its speaker (``Clément Delangue, CEO de …``)."""
     lines = _lines(sentences)
     result: dict[int, Span] = {}
     for idx in range(len(lines) - 1):
-        attribution = lines[idx + 1]
-        first = attribution[0]
-        ents = ents_of.get(first.start, [])
-        if len(attribution) != 1 or not ents or ents[0].start != first.start or ents[0].label_ != "PER":
-            continue
-        if len(first.text) > 120 or any(t.pos_ == "VERB" for t in first):
+        person = _attribution_speaker(lines[idx + 1], ents_of)
+        if person is None:
             continue
         quote = lines[idx]
         if not any(s.text.rstrip().endswith((".", "!", "?", "»", "”", '"')) for s in quote):
             continue
+        if _attribution_speaker(quote, ents_of) is not None:
+            continue
         for sent in quote:
-            result[sent.start] = ents[0]
+            result[sent.start] = person
     return result
 
 
 def attribution_lines(sentences: Sequence[Span], ents_of: dict[int, list[Span]]) -> set[int]:
     """Sentences that only name the speaker of the line above: not claims themselves."""
     lines = _lines(sentences)
-    out = set()
-    for idx in range(1, len(lines)):
-        line = lines[idx]
-        first = line[0]
-        ents = ents_of.get(first.start, [])
-        if len(line) == 1 and ents and ents[0].start == first.start and ents[0].label_ == "PER" \
-                and len(first.text) <= 120 and not any(t.pos_ == "VERB" for t in first):
-            out.add(first.start)
-    return out
+    return {lines[idx][0].start for idx in range(1, len(lines)) if _attribution_speaker(lines[idx], ents_of)}
 
 
 def _lines(sentences: Sequence[Span]) -> list[list[Span]]:

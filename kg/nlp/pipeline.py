@@ -206,7 +206,7 @@ def merged_sentences(doc: Doc) -> list[Span]:
             nxt = doc[sent.end]
             inside_entity = nxt.ent_iob_ == "I"
             reason = last.text[-1:] in FINAL_PUNCT or "\n" in last.text_with_ws or last.is_space
-            if not reason or inside_entity:
+            if not reason or inside_entity or _only_closing(sents[k + 1]):
                 continue
         out.append(doc[start : sent.end])
         start = sent.end
@@ -229,6 +229,11 @@ def _add_known_roles(roles: dict[str, list[tuple[Span, str]]], ents: list[Span],
             holders = roles.setdefault(key, [])
             if all(p.ent_id_ != ent.ent_id_ for p, _ in holders):
                 holders.append((ent, entry.role))
+
+
+def _only_closing(sent: Span) -> bool:
+    """A "sentence" that is only the closing quote of the previous one: ``. »``."""
+    return all(t.is_punct or t.is_space for t in sent)
 
 
 def _mention(ent: Span, sent: Span, sources: dict[tuple[int, int], str]) -> Mention:
