@@ -20,6 +20,10 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\bmenace", 2), (r"\bsceptic", 2), (r"\bempêcher\b", 2), (r"\bdominer|\bdomine\b|\bdomination", 1),
         (r"\bconcentration", 1), (r"\bmonopol", 1), (r"\bcensur", 1), (r"\burgence", 1), (r"\bdérive", 2),
         (r"\bpourrai(?:en)?t\b", 1),  # the conditional of a risk: "pourrait réduire la compétition"
+        (r"\bsur le carreau\b", 2), (r"\bguerre des prix", 1), (r"\bdépend(?:ance|re|ent)?\b", 1),
+        (r"\blimiter\b", 1), (r"\bfragil", 2), (r"\bvulnérab", 2), (r"\bchoc\b", 1), (r"\bspoutnik", 2),
+        (r"\bdétourn", 2), (r"\babus\b", 2), (r"\bmenacer", 2), (r"\bperte de contrôle", 3),
+        (r"\bne pas maîtris|\bne maîtris\w* pas", 2), (r"\binquiétant", 3), (r"\balarmant", 3),
     ],
     "support": [
         (r"\bsalu[eé]", 3), (r"\bsoutien|\bsoutient|\bsoutenir|\bsoutenu", 2), (r"\bembrass", 3),
@@ -30,17 +34,37 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\best (?:crucial|essentiel|important|primordial|indispensable|nécessaire) que", 1.5),
         (r"\bsouhait", 2), (r"\breconnaiss", 1), (r"\bmett\w* l['’]accent sur", 2), (r"\bconvivial", 1),
         (r"\befficac", 1), (r"\bpertinent", 2), (r"\bencourag", 2), (r"\bpromouv", 2), (r"\bapplaudi", 3),
+        (r"\bimpressionn", 2), (r"\bbluff", 2), (r"\bremarquable", 2), (r"\bexcellent", 2), (r"\bperformant", 1),
+        (r"\bmeilleur", 1), (r"\bprometteu", 2), (r"\butile", 1), (r"\bprogrès\b", 1), (r"\bpermet(?:tre|tent)?\b", 1),
+        (r"\bnous voulons|\bnous souhaitons|\bnous allons|\bnous pouvons", 2), (r"\bpromet\b|\bpromis\b", 2),
+        (r"\bbien conçu", 2), (r"\bfélicit", 3), (r"\bconfian", 1), (r"\bréussite|\bsuccès\b", 1),
+        (r"\bindépendan", 1), (r"\bouverts?\b|\bouvertes?\b|\bouverture\b", 1), (r"\baccessible", 1),
+        (r"\bsimplifier\b", 1), (r"\bfavoriser\b|\bfavorise\b", 1), (r"\bbénéfice", 1), (r"\bavantage", 1),
+        (r"\bvaut mieux\b", 1), (r"\bbâtir\b|\bconstruire\b", 1), (r"\binnover\b|\binnovation", 1),
+        (r"\bopportun", 1), (r"\batout", 1), (r"\bfier\b|\bfierté", 2),
+        # guarding against a risk is a supportive framing: "pour prévenir les abus"
+        (r"\b(?:prévenir|éviter|réduire|limiter|encadrer) (?:les|des|ces) (?:abus|risques|dérives|dangers)", 2),
     ],
     "criticism": [
         (r"\bcritiqu", 3), (r"\bdénon[cç]", 3), (r"\bproblématique", 3), (r"\baccus", 2), (r"\breproch", 3),
         (r"\bfustig", 3), (r"\bdéplor", 3), (r"\bcondamn", 3), (r"\bregrett", 2), (r"\bs['’]oppos", 2),
         (r"\bépingl", 2), (r"\binacceptable", 3), (r"\bscandal", 3), (r"\bdéçu|\bdéception", 2),
+        (r"\babsurde", 3), (r"\bexcessi", 2), (r"\btrop (?:de |d['’])?\w+", 1), (r"\bpas encore\b", 1),
+        (r"\bne constitue pas|\bn['’]est pas\b", 1), (r"\binsuffisan", 2), (r"\bopaque|\bopacité", 2),
+        (r"\babsence de\b", 2), (r"\bmanque\w*\b", 1), (r"\bpolitiquement correct", 2), (r"\bhors de la course", 2),
+        (r"\bsurévalu|\bbulle\b", 2), (r"\bexagér", 2), (r"\bmarketing\b|\bargument marketing", 2),
+        (r"\bà la traîne", 1), (r"\bdéfaillan|\béchec", 2), (r"\bexceptions?\b", 1), (r"\bconteste\w*\b", 2),
+        (r"\bironi", 1), (r"\bfreiner|\bentrave", 2),
     ],
     "prediction": [
         (r"\bprédi", 3), (r"\bprévoi", 2), (r"\banticip", 2), (r"\bprophétis", 3),
         (r"\bva(?:s)? (?!pas\b)\w+(?:er|ir|re)\b", 2), (r"\bvont (?!pas\b)\w+(?:er|ir|re)\b", 2),
         (r"\bd['’]ici (?:à )?(?:20\d\d|la fin|quelques|dix|cinq)", 2), (r"\bdès 20\d\d", 1),
         (r"\b\w+(?:era|ront|rait|ra)\b la tête", 1), (r"\bprendrai?t\b", 1), (r"\bdevrai?t\b", 1),
+        (r"\bs['’]attend", 2), (r"\bdans les prochaine?s? (?:années|mois|décennies)", 2), (r"\bbientôt\b", 1),
+        (r"\bà l['’]avenir\b", 1), (r"\bmarque l['’]entrée|\bune nouvelle (?:phase|ère)|\bl['’]ère des?\b", 2),
+        (r"\b(?:sera|seront|seraient|serait) de plus en plus", 2), (r"\bde plus en plus\b", 1),
+        (r"\b\w{3,}(?:era|eront|ira|iront)\b", 1), (r"\b(?:pourra|pourront|devra|devront|sera|seront)\b", 1),
     ],
 }
 _COMPILED = {stance: [(re.compile(p), w) for p, w in cues] for stance, cues in _CUES.items()}
