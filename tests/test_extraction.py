@@ -93,7 +93,7 @@ CLAIM_CASES = [
     ("« Nous devons réguler l'IA », a déclaré Thierry Breton.", {("Thierry Breton", "neutral")}),
     ("Jensen Huang, le patron de Nvidia, prédit que les GPU resteront rares jusqu'en 2027.",
      {("Jensen Huang", "prediction")}),
-    ("Selon Yann LeCun, les grands modèles de langage ne suffiront pas.", {("Yann LeCun", "neutral")}),
+    ("Selon Yann LeCun, les grands modèles de langage ne suffiront pas.", {("Yann LeCun", "prediction")}),
     ("Pour Sam Altman, l'AGI arrivera d'ici 2030.", {("Sam Altman", "prediction")}),
     ("Elon Musk a critiqué OpenAI. Il a dénoncé une dérive commerciale.", {("Elon Musk", "criticism")}),
     ("Satya Nadella s'est dit inquiet de la concurrence chinoise.", {("Satya Nadella", "concern")}),

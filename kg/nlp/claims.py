@@ -152,7 +152,10 @@ def _update_salience(sent: Span, ents: list[Span], salience: Salience) -> None:
 
 
 def _is_subject_position(ent: Span) -> bool:
-    before = ent.doc[ent.start - 1] if ent.start > 0 else None
+    i = ent.start - 1
+    while i >= 0 and ent.doc[i].is_space:
+        i -= 1
+    before = ent.doc[i] if i >= 0 else None
     return before is None or before.lower_ in ("chez", ",") or before.is_sent_start or before.is_punct
 
 
@@ -244,7 +247,10 @@ _ER_FORMS = {
 def speech_lemma(token: Token) -> str:
     """The reporting verb's lemma, also when the lemmatizer left the form as is ("estime")."""
     lemma = token.lemma_.lower()
-    if lemma in SPEECH_LEMMAS or token.pos_ not in ("VERB", "AUX"):
+    if lemma in SPEECH_LEMMAS:
+        return lemma
+    incise = token.i >= 1 and token.doc[token.i - 1].text in (",", "»", "”")  # "», tempère X": surely a verb
+    if token.pos_ not in ("VERB", "AUX") and not incise:
         return lemma
     return _ER_FORMS.get(token.lower_, lemma)
 
@@ -257,7 +263,7 @@ def _cue_token(sent: Span) -> Token | None:
             return token
         if lemma not in SPEECH_LEMMAS or token.pos_ not in ("VERB", "AUX", "ADJ", "NOUN"):
             continue
-        if token.pos_ == "NOUN" and lemma not in ("craindre",):
+        if token.pos_ == "NOUN" and lemma not in ("craindre",) and token.lower_ not in _ER_FORMS:
             continue
         if any(c.dep_ == "aux:pass" for c in token.children):
             continue  # "elle est reconnue pour…": a passive description, not a statement

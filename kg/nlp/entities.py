@@ -482,7 +482,8 @@ def _trim(ent: Span) -> Span | None:
     """Drop leading determiners and trailing punctuation the NER sometimes includes."""
     start, end = ent.start, ent.end
     doc = ent.doc
-    while start < end and (doc[start].lower_ in DETERMINERS or doc[start].is_punct or doc[start].is_space):
+    while start < end and (doc[start].lower_ in DETERMINERS or doc[start].is_punct or doc[start].is_space
+                           or (ent.label_ == PERSON and doc[start].is_lower)):  # "le docteur Jérôme Pelletier"
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and doc[end - 1].text not in (".",):
         end -= 1

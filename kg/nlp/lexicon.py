@@ -48,6 +48,8 @@ DETERMINERS = frozenset(["le", "la", "les", "l'", "l’", "un", "une", "des", "s
 BOILERPLATE_LINE_RE = re.compile(
     r"^\s*(?:lire aussi|à lire aussi|a lire aussi|voir aussi|lire la suite|sur le même sujet|"
     r"abonnez-vous|laisser un commentaire|privacy policy|politique de confidentialité|contact\s*$|"
-    r"the source of the article|source\s*:|crédits?\s*(?:photo)?\s*:|photo\s*:|partager|newsletter)",
+    r"the source of the article|source\s*:|crédits?\s*(?:photo)?\s*:|photo\s*:|partager|newsletter|"
+    # a byline: "Par Julie Garnier", "Par Antoine Reynaud (San Francisco, correspondant)"
+    r"(?:par|by)\s+[A-ZÉÈ][\w'’-]+(?:\s+[A-ZÉÈ][\w'’-]+){0,3}\s*(?:\(.*\))?\s*$)",
     re.IGNORECASE,
 )
