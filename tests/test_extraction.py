@@ -55,6 +55,23 @@ ROLE_CASES = [
      {("Arthur Mensch", "worksFor", "Mistral AI", None)}),
     ("Mistral AI, dirigée par Arthur Mensch, lève des fonds.", {("Arthur Mensch", "worksFor", "Mistral AI", None)}),
     ("Sam Altman (OpenAI) était présent.", {("Sam Altman", "worksFor", "OpenAI", None)}),
+    ("Guillaume Lample, venu de Meta, est le directeur scientifique de Mistral AI, et Timothée Lacroix son "
+     "directeur technique.",
+     {("Guillaume Lample", "worksFor", "Mistral AI", "directeur scientifique"),
+      ("Timothée Lacroix", "worksFor", "Mistral AI", "directeur technique")}),
+    ("La présidente de la Commission européenne, Ursula von der Leyen, a annoncé un plan.",
+     {("Ursula von der Leyen", "worksFor", "Commission européenne", "présidente")}),
+    ("Julien Marchetti, responsable de l'innovation chez Hélix Propulsion, teste l'outil.",
+     {("Julien Marchetti", "worksFor", "Hélix Propulsion", "responsable de l'innovation")}),
+    ("Li Na, analyste au cabinet pékinois Huaxin Insights, reste prudente.",
+     {("Li Na", "worksFor", "Huaxin Insights", "analyste")}),
+    ("Pour Sundar Pichai, PDG de Google et d’Alphabet, tout change.",
+     {("Sundar Pichai", "worksFor", "Google", "PDG"), ("Sundar Pichai", "worksFor", "Alphabet", "PDG")}),
+    ("Igor Babuschkin, cofondateur de xAI, était là.", {("xAI", "founder", "Igor Babuschkin", None)}),
+    # negatives: a former office, a title that belongs to the person before it
+    ("Eric Schmidt, l'ancien patron de Google, investit.", set()),
+    ("Le budget vient de Xavier Niel, le fondateur d'Iliad, Rodolphe Saadé, PDG de CMA CGM, et d'autres.",
+     {("Iliad", "founder", "Xavier Niel", None), ("Rodolphe Saadé", "worksFor", "CMA CGM", "PDG")}),
     # negatives: "de ORG" attached to the verb, a title with no name, a possessive
     ("Que pense Sam Altman de DeepSeek ?", set()),
     ("Le patron de Nvidia a rencontré Sam Altman à Paris.", set()),
@@ -62,6 +79,11 @@ ROLE_CASES = [
 ]
 
 FOUNDER_CASES = [
+    ("Demis Hassabis a cofondé DeepMind en 2010 avec Shane Legg et Mustafa Suleyman.",
+     {("DeepMind", "founder", p, None) for p in ("Demis Hassabis", "Shane Legg", "Mustafa Suleyman")}),
+    ("Cordelia Santé, fondée en 2022 par Anne-Laure Quéméner, médecin urgentiste, et Théo Brunel, ingénieur, "
+     "avance.",
+     {("Cordelia Santé", "founder", p, None) for p in ("Anne-Laure Quéméner", "Théo Brunel")}),
     ("Liang Wenfeng, qui a fondé DeepSeek, reste discret.", {("DeepSeek", "founder", "Liang Wenfeng", None)}),
     ("Arthur Mensch, Guillaume Lample et Timothée Lacroix ont fondé Mistral AI en 2023.",
      {("Mistral AI", "founder", p, None) for p in ("Arthur Mensch", "Guillaume Lample", "Timothée Lacroix")}),
@@ -80,7 +102,18 @@ MODEL_CASES = [
      {("LLaMA 2", "creator", "Meta", None)}),
     ("La start-up Kyutai, fondée par Patrick Pérez, a présenté Moshi.",
      {("Kyutai", "founder", "Patrick Pérez", None), ("Moshi", "creator", "Kyutai", None)}),
+    ("Tencent a de son côté lancé fin février Hunyuan Turbo S, un modèle conçu pour répondre plus vite.",
+     {("Hunyuan Turbo S", "creator", "Tencent", None)}),
+    ("OpenAI, qui revendique 300 millions d'utilisateurs pour ChatGPT, avait lancé en mai GPT-4o.",
+     {("GPT-4o", "creator", "OpenAI", None)}),
+    ("Baidu a lancé dimanche deux nouveaux modèles, Ernie 4.5 et Ernie X1, pour regagner du terrain.",
+     {("Ernie 4.5", "creator", "Baidu", None), ("Ernie X1", "creator", "Baidu", None)}),
+    ("Mais le modèle de raisonnement o3-mini, lancé fin janvier par OpenAI, reste une référence.",
+     {("o3-mini", "creator", "OpenAI", None)}),
+    ("Moonshot AI, la start-up fondée par Yang Zhilin, mise sur son assistant Kimi.",
+     {("Moonshot AI", "founder", "Yang Zhilin", None), ("Kimi", "creator", "Moonshot AI", None)}),
     ("Le COVID-19 a ralenti les ventes de 20 % en 2024.", set()),
+    ("Microsoft utilise GPT-4o dans ses produits.", set()),
 ]
 
 

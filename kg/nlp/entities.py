@@ -146,7 +146,8 @@ class ModelNameRecognizer:
                 yield doc.char_span(m.start(), m.start() + len(word), label=MODEL, alignment_mode="expand")
         for m in self.apposition_re.finditer(text):
             if m.group(1).split()[0] not in NOT_MODEL_NAMES:
-                yield doc.char_span(m.start(1), m.end(1), label=MODEL, alignment_mode="expand")
+                end = m.start(1) + len(m.group(1).rstrip("."))
+                yield doc.char_span(m.start(1), end, label=MODEL, alignment_mode="expand")
         for m in self.cue_re.finditer(text):
             name = m.group(1)
             start = m.start(1)
@@ -160,7 +161,8 @@ class ModelNameRecognizer:
                     kept.append(w)
                 else:
                     break
-            yield doc.char_span(start, start + len(" ".join(kept)), label=MODEL, alignment_mode="expand")
+            name = " ".join(kept).rstrip(".,;:")  # "son assistant Kimi." ends a sentence
+            yield doc.char_span(start, start + len(name), label=MODEL, alignment_mode="expand")
 
 
 def _overlap(a: Span, b: Span) -> bool:
@@ -346,6 +348,8 @@ class EntityRepair:
             if end == start or in_ranges(doc[start].idx, boiler):
                 continue
             span = Span(doc, start, end, label=ORG)
+            if span.text in self.not_entities or span.text in CONTEXT_STOP:
+                continue
             overlapping = [e for e in kept if e.start < end and start < e.end]
             inside = all(start <= e.start and e.end <= end and (e.end - e.start) < (end - start) for e in overlapping)
             if any(e.ent_id_ or (e.label_ in (ORG, MODEL) and not inside) for e in overlapping):
@@ -406,6 +410,8 @@ class EntityRepair:
 
 
 ROLE_PREPS = frozenset({"de", "d'", "d’", "du", "chez"})
+# Capitalised words a title may govern without being an organisation: "secrétaire d'État", "éthique de l'IA".
+CONTEXT_STOP = frozenset("IA AI État Etat Internet Web Tech Europe France Paris Intelligence Big Data".split())
 FOUND_FORMS = frozenset("fondé fondée cofondé cofondée co-fondé co-fondée créé créée".split())
 
 

@@ -26,7 +26,9 @@ NON_ENTITY_NOUNS = frozenset(
      "benchmark", "classement", "indice", "label"]
 )
 # Nouns that introduce a model's name ("le modèle Ernie 4.5 Turbo", "le chatbot Le Chat").
-MODEL_NOUNS = frozenset(["modèle", "modèles", "llm", "llms", "chatbot", "chatbots", "assistant", "assistants", "agent", "agents"])
+MODEL_NOUNS = frozenset(
+    "modèle modèles llm llms chatbot chatbots assistant assistants agent agents robot outil famille version".split()
+)
 # Capitalised words that follow a model noun without being a model's name ("modèles IA", "modèle Open Source").
 NOT_MODEL_NAMES = frozenset(["IA", "AI", "Open", "Source", "Le", "La", "Les", "Un", "Une", "Des", "Ce", "Cette", "GPU", "API"])
 MODEL_VERBS = frozenset(

@@ -52,10 +52,12 @@ def _roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
     doc = sent.doc
     for org in (e for e in ents if label(e) == "ORG"):
         prep = _token_before(doc, org.start, sent)
+        if prep is not None and prep.lower_ in ("la", "l'", "l’", "le") and prep.i > sent.start:
+            prep = doc[prep.i - 1]  # "La présidente de la Commission européenne, Ursula von der Leyen"
         if prep is None or prep.lower_ not in PREPOSITIONS_OF:
             continue
         title = _title_before(doc, prep.i, sent)
-        if title is None:
+        if title is None or _apposed_to_person_before(doc, prep.i, ents, sent):
             continue
         words, plural = title
         people = _people_after(doc, org, ents, sent)
@@ -66,6 +68,7 @@ def _roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
         yield from _role_after_person(doc, person, ents, sent)
     for org in (e for e in ents if label(e) == "ORG"):
         yield from _led_by(doc, org, ents, sent)
+    yield from _copula_roles(sent, ents)
 
 
 LEAD_VERBS = {"dirige": None, "dirigeait": None, "préside": None, "présidait": None, "pilote": None}
@@ -174,10 +177,16 @@ def _attached_to(dependent: Span, head: Span) -> bool:
     return any(t.head.i in range(head.start, head.end) and t.dep_.startswith("nmod") for t in dependent)
 
 
+PAST_MARKERS = frozenset({"ancien", "ancienne", "anciens", "anciennes", "ex", "ex-", "feu", "premier", "première"})
+
+
 def _role_facts(person: Span, org: Span, title: str, plural: bool, rule: str, conf: float) -> Iterator[Found]:
     """A title gives a role; a founder's title gives a founder, and a role only if it names
-    another office too (``cofondateur et PDG``): a cofounder may have left long ago."""
+    another office too (``cofondateur et PDG``): a cofounder may have left long ago.
+    A former office (``l'ancien patron de Google``) gives no current role."""
     role = _singular(title) if plural else title
+    if any(w.lower().rstrip("-") in PAST_MARKERS or w.lower().startswith("ex-") for w in role.split()):
+        return
     words = [w.lower() for w in role.replace("-", " - ").split()]
     founder = any(w in FOUNDER_HEADS or w.replace(" - ", "-") in FOUNDER_HEADS for w in words)
     other_office = any(_role_word(w) and w not in FOUNDER_HEADS and w not in ("membre",) for w in words)
@@ -200,6 +209,63 @@ def _title_before(doc: Doc, prep_i: int, sent: Span) -> tuple[str, bool] | None:
             words = [t.text for t in doc[j:prep_i]]
             return " ".join(_join_elisions(words)), bool(det is not None and det.lower_ == "les")
     return None
+
+
+def _apposed_to_person_before(doc: Doc, prep_i: int, ents: list[Span], sent: Span) -> bool:
+    """``Xavier Niel, le fondateur d'Iliad, Rodolphe Saadé, …``: the title belongs to the person
+    before it, not to the one after (the person-apposition rule reads it)."""
+    k = prep_i - 1
+    while k > sent.start and doc[k].text != ",":
+        k -= 1
+    if k <= sent.start or doc[k].text != ",":
+        return False
+    return any(e.end == k and label(e) == "PER" for e in ents)
+
+
+def _copula_roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    """``X, venu de Meta, est le directeur scientifique de Y, et Z son directeur technique``."""
+    doc = sent.doc
+    for person in (e for e in ents if label(e) == "PER"):
+        k = _skip_apposition_commas(doc, person.end, sent)
+        if k >= sent.end or doc[k].lower_ not in ("est", "était", "devient", "est devenu", "est devenue", "reste"):
+            continue
+        j = k + 1
+        if j < sent.end and doc[j].lower_ in ("devenu", "devenue", "désormais", "aussi", "également"):
+            j += 1
+        if j >= sent.end or doc[j].lower_ not in DETERMINERS:
+            continue
+        for m in range(j + 1, min(j + 8, sent.end)):
+            if doc[m].lower_ in PREPOSITIONS_OF:
+                org = _ent_at(ents, m + 1)
+                words = [t.text for t in doc[j + 1 : m]]
+                if org is not None and label(org) == "ORG" and _has_role_head(words):
+                    title = " ".join(_join_elisions(words))
+                    yield from _role_facts(person, org, title, False, "person-is-title-of-org", 0.85)
+                    # "…, et Z son directeur technique": a second person, same organisation
+                    n = org.end
+                    if n + 2 < sent.end and doc[n].text == "," and doc[n + 1].lower_ == "et":
+                        other = _ent_at(ents, n + 2)
+                        if other is not None and label(other) == "PER" and other.end < sent.end \
+                                and doc[other.end].lower_ in ("son", "sa", "leur"):
+                            end = other.end + 1
+                            while end < sent.end and not doc[end].is_punct:
+                                end += 1
+                            words2 = [t.text for t in doc[other.end + 1 : end]]
+                            if _has_role_head(words2):
+                                yield from _role_facts(other, org, " ".join(words2), False,
+                                                       "person-is-title-of-org", 0.8)
+                break
+
+
+def _skip_apposition_commas(doc: Doc, i: int, sent: Span) -> int:
+    """After a name, skip one apposition between commas: ``X, venu de Meta, est …``."""
+    if i < sent.end and doc[i].text == ",":
+        k = i + 1
+        while k < sent.end and k - i < 10 and doc[k].text != ",":
+            k += 1
+        if k < sent.end and doc[k].text == ",":
+            return k + 1
+    return i
 
 
 def _people_after(doc: Doc, org: Span, ents: list[Span], sent: Span) -> list[Span]:
@@ -273,8 +339,16 @@ def _founders(sent: Span, ents: list[Span]) -> Iterator[Found]:
         org = _first_ent_after(ents, token.i, "ORG", limit=4)
         if org is None:
             continue
-        for person in _coordination_before(doc, ents, token.i, sent):
+        founders = _coordination_before(doc, ents, token.i, sent)
+        for person in founders:
             yield Found(org, "founder", person, None, "people-founded-org", 0.85)
+        if founders:  # "X a cofondé Y en 2010 avec Z et W"
+            k = org.end
+            while k < sent.end and k - org.end < 5 and doc[k].lower_ != "avec" and doc[k].text not in (",", ";"):
+                k += 1
+            if k < sent.end and doc[k].lower_ == "avec":
+                for person in _coordination_after(doc, ents, k + 1, sent):
+                    yield Found(org, "founder", person, None, "people-founded-org-with", 0.8)
 
 
 def _par_follows(doc: Doc, token: Token, sent: Span) -> bool:
@@ -346,15 +420,83 @@ def _developers(sent: Span, ents: list[Span]) -> Iterator[Found]:
         org = _org_of_model(doc, model, ents, sent)
         if org is not None:
             yield Found(model, "creator", org[0], None, org[1], org[2])
-    for org in (e for e in ents if label(e) == "ORG"):
-        verb = _launch_verb_after(doc, org, sent)
-        if verb is None:
-            verb = _launch_verb_of_subject(org, sent)
-        if verb is None:
+    seen: set[tuple[int, int]] = set()
+    for org, models, rule in [*_launches(sent, ents), *_possessive_models(sent, ents)]:
+        for model in models:
+            if (model.start, org.start) not in seen:
+                seen.add((model.start, org.start))
+                yield Found(model, "creator", org, None, rule, 0.75 if rule == "org-launched-model" else 0.7)
+
+
+LAUNCH_FORMS = frozenset(
+    """lancé lancée lancés lancées lance lancent dévoilé dévoilée dévoile dévoilent publié publiée publie publient
+    présenté présentée présente présentent sorti sortie sort sortent annoncé annoncée annonce annoncent
+    dévoilait lançait publiait présentait entraîné entraînée""".split()
+)
+
+
+def _launches(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], str]]:
+    """``ORG (…) a lancé [quand] M1 et M2``: the organisation is the subject (the nearest organisation
+    before the verb that no preposition introduces), the models are named after the verb."""
+    doc = sent.doc
+    for verb in sent:
+        if verb.lower_ not in LAUNCH_FORMS and not (verb.pos_ == "VERB" and verb.lemma_.lower() in MODEL_VERBS):
             continue
-        model = _first_ent_after(ents, verb.i, "AIMODEL", limit=8, stop_at=("ORG", "PER"))
-        if model is not None:
-            yield Found(model, "creator", org, None, "org-launched-model", 0.75)
+        if doc[verb.i - 1].lower_ in ("été", "est", "sont", "était") or verb.i + 1 < sent.end and doc[verb.i + 1].lower_ == "par":
+            continue  # passive: the "… par ORG" rules handle it
+        org = _subject_org_before(doc, ents, verb.i, sent)
+        if org is None:
+            continue
+        models = _models_after(doc, ents, verb.i, sent)
+        if models:
+            yield org, models, "org-launched-model"
+
+
+def _subject_org_before(doc: Doc, ents: list[Span], i: int, sent: Span) -> Span | None:
+    before = [e for e in ents if e.end <= i and i - e.end <= 25]
+    for ent in reversed(before):
+        if label(ent) == "PER":
+            prev = doc[ent.start - 1] if ent.start > sent.start else None
+            if prev is not None and prev.lower_ in ("par", "de", "d'", "d’"):
+                continue  # "la start-up fondée par Yang Zhilin": an agent inside an apposition
+            return None  # a person is the nearer subject
+        if label(ent) != "ORG":
+            continue
+        prev = doc[ent.start - 1] if ent.start > sent.start else None
+        if prev is not None and prev.lower_ in ("de", "d'", "d’", "du", "par", "chez", "à", "avec", "pour", "sur", "dans"):
+            return None
+        return ent
+    return None
+
+
+def _models_after(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[Span]:
+    models = []
+    for ent in ents:
+        if ent.start <= i or ent.start - i > 15:
+            continue
+        if label(ent) in ("ORG", "PER"):
+            break
+        if any(t.text in (";", ":") or t.lower_ == "par" for t in doc[i : ent.start]):
+            break
+        models.append(ent)
+    return models
+
+
+POSSESSIVES = frozenset({"son", "sa", "leur", "ses", "leurs"})
+
+
+def _possessive_models(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], str]]:
+    """``Cordelia Santé …, son modèle Galien-7B``: a model the subject organisation calls its own."""
+    doc = sent.doc
+    for model in (e for e in ents if label(e) == "AIMODEL"):
+        k = model.start - 1
+        while k > sent.start and (doc[k].pos_ == "ADJ" and doc[k].is_lower):
+            k -= 1
+        if k - 1 < sent.start or doc[k].lower_ not in MODEL_NOUNS or doc[k - 1].lower_ not in POSSESSIVES:
+            continue
+        org = _subject_org_before(doc, ents, k - 1, sent)
+        if org is not None:
+            yield org, [model], "org-possessive-model"
 
 
 def _launch_verb_of_subject(org: Span, sent: Span) -> Token | None:
@@ -405,6 +547,9 @@ def _org_of_model(doc: Doc, model: Span, ents: list[Span], sent: Span) -> tuple[
         org = _ent_at(ents, k + 2)
         if org is not None and label(org) == "ORG":
             return org, "model-developed-by-org", 0.85
+    by = _participle_by_org(doc, model, ents, sent)
+    if by is not None:
+        return by, "model-developed-by-org", 0.8
     if token.text == "," and k < sent.end and doc[k].lower_ in DETERMINERS:
         # apposition: "LLaMA 2, le modèle d'IA open source de Meta"
         if k + 1 < sent.end and doc[k + 1].lower_ in MODEL_NOUNS:
@@ -415,6 +560,24 @@ def _org_of_model(doc: Doc, model: Span, ents: list[Span], sent: Span) -> tuple[
                     org = _ent_at(ents, m + 1)
                     if org is not None and label(org) == "ORG":
                         return org, "model-apposition-of-org", 0.85
+    return None
+
+
+def _participle_by_org(doc: Doc, model: Span, ents: list[Span], sent: Span) -> Span | None:
+    """``Phi-4, un petit modèle de 14 milliards de paramètres conçu par Microsoft Research``,
+    ``o3-mini, lancé fin janvier par OpenAI``: a participle and ``par ORG`` later in the phrase."""
+    for k in range(model.end, min(model.end + 15, sent.end)):
+        token = doc[k]
+        if token.text in (";", ":", "«") or (k > model.end and _ent_at(ents, k) is not None):
+            return None
+        if token.lower_ in DEVELOPED_BY_FORMS | LAUNCH_FORMS:
+            for j in range(k + 1, min(k + 5, sent.end)):
+                if doc[j].lower_ == "par":
+                    org = _ent_at(ents, j + 1)
+                    return org if org is not None and label(org) == "ORG" else None
+                if doc[j].text in (",", ";") or _ent_at(ents, j) is not None:
+                    break
+            return None
     return None
 
 
