@@ -1,0 +1,37 @@
+"""Quality on the held-out synthetic dev set (tests/data/devset): a regression guard.
+
+The floors sit a little under the figures measured when they were set, so that a
+change that breaks a general rule fails here even if the sample corpus still scores."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg.eval import evaluate
+from kg.store import open_store
+from kg.validate import DEFAULT_ONTOLOGY
+
+pytestmark = pytest.mark.model
+DEVSET = Path(__file__).resolve().parent / "data" / "devset"
+FLOORS = {"entities": 0.94, "relations": 0.80, "claims": 0.72, "stance": 0.70}
+
+
+def test_devset_quality(tmp_path):
+    warnings.filterwarnings("ignore", module="spacy")
+    store = tmp_path / "store"
+    report = kg.build([DEVSET / "texts"], store)
+    assert report.ok and report.analysed == len(list((DEVSET / "texts").glob("*.txt")))
+    with open_store(store, read_only=True) as s:
+        graph = s.union_graph()
+    graph.parse(DEFAULT_ONTOLOGY, format="turtle")
+    result = evaluate(graph, DEVSET / "texts", DEVSET / "gold")
+    print(result.summary())
+    assert result.entities.prf[2] >= FLOORS["entities"], result.summary()
+    assert result.relations.prf[2] >= FLOORS["relations"], result.summary()
+    assert result.claims.prf[2] >= FLOORS["claims"], result.summary()
+    assert result.stance_accuracy >= FLOORS["stance"], result.summary()
+    assert result.evidence_fidelity == 1.0 and result.identity == 1.0
