@@ -21,7 +21,13 @@ from kg.nlp.lexicon import DETERMINERS, ROLE_HEADS
 from kg.nlp.stance import classify_stance
 
 SPEECH_LEMMAS = frozenset(
-    ["déclarer", "affirmer", "souligner", "estimer", "penser", "croire", "craindre", "alerter", "avertir", "prédire", "saluer", "critiquer", "dénoncer", "expliquer", "évoquer", "indiquer", "ajouter", "assurer", "insister", "rappeler", "reconnaître", "regretter", "juger", "considérer", "plaider", "militer", "défendre", "exprimer", "prôner", "embrasser", "soulever", "souhaiter", "espérer", "promettre", "confier", "répondre", "admettre", "avouer", "déplorer", "fustiger", "accuser", "inquiéter", "alarmer", "réjouir", "applaudir", "reprocher", "redouter", "anticiper", "prévoir", "dire", "annoncer", "prévenir", "viser", "partager", "mettre"]
+    """déclarer affirmer souligner estimer penser croire craindre alerter avertir prédire saluer critiquer
+    dénoncer expliquer évoquer indiquer ajouter assurer insister rappeler reconnaître regretter juger considérer
+    plaider militer défendre exprimer prôner embrasser soulever souhaiter espérer promettre confier répondre
+    admettre avouer déplorer fustiger accuser inquiéter alarmer réjouir applaudir reprocher redouter anticiper
+    prévoir dire annoncer prévenir viser partager mettre préciser tempérer trancher résumer répéter qualifier
+    interroger attendre nuancer marteler observer constater relever concéder détailler confirmer démentir nier
+    contester avancer noter""".split()
 )
 # Verbs that report speech only with a telling object: "partager ses inquiétudes", "mettre en garde".
 NEEDS_OBJECT = {
@@ -42,6 +48,7 @@ NEEDS_OBJECT = {
     "observer": re.compile(r"\bobserv\w* que\b"),
     "relever": re.compile(r"\brel[eè]v\w* que\b"),
     "avancer": re.compile(r"\bavanc\w* que\b"),
+    "noter": re.compile(r"\bnot\w* que\b"),
     "exprimer": re.compile(r"\bexprim\w* (?:ses|son|sa|leur|leurs|des|une|un) (?:inquiétude|crainte|soutien|avis|"
                            r"scepticisme|opposition|désaccord|regret|espoir|enthousiasme|réserve|doute)"),
 }
@@ -516,6 +523,8 @@ def _attribution_speaker(line: list[Span], ents_of: dict[int, list[Span]]) -> Sp
     if not ents or len(first.text) > 120 or any(t.pos_ == "VERB" for t in first):
         return None
     person = ents[0]
+    if len(person) < 2 and len(first) <= len(person) + 1:
+        return None  # a lone given name is a byline ("Henriette"), not a speaker's attribution
     lead = first.doc[first.start : person.start]
     if any(not (t.is_punct or t.is_space) for t in lead):
         return None

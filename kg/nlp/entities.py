@@ -64,6 +64,9 @@ def in_ranges(start: int, ranges: Iterable[tuple[int, int]]) -> bool:
 
 
 # --------------------------------------------------------------------------------------
+SENTENCE_END = frozenset(".!?…»”\":;")
+
+
 class LineBreakSentencizer:
     """Starts a sentence after every line break; runs before the parser, which keeps them."""
 
@@ -75,8 +78,10 @@ class LineBreakSentencizer:
             previous = doc[token.i - 1]
             if "\n" in previous.text or "\n" in previous.whitespace_:
                 token.is_sent_start = True
-            elif not token.is_space and token.is_sent_start is None:
-                pass  # leave the parser free inside a line
+            elif previous.text[-1:] not in SENTENCE_END and not previous.is_space:
+                # inside a line, a sentence only ends after final punctuation: the parser must not
+                # split "Claire | Dumontet" or "« | Nous …"
+                token.is_sent_start = False
         doc._.kg_boilerplate = boilerplate_ranges(doc.text)
         return doc
 
@@ -240,7 +245,7 @@ class EntityRepair:
             if fixed is not None:
                 kept.append(fixed)
                 sources.setdefault((fixed.start_char, fixed.end_char), "kb" if fixed.ent_id_ else "ner")
-        kept = filter_spans(kept)
+        kept = _join_adjacent_people(doc, filter_spans(kept))
         kept = [self._company_or_model(doc, e, kept) for e in kept]
         kept = self._typed_by_context(doc, kept, boiler, sources)
         kept.extend(self._given_name_mentions(doc, kept, boiler, sources))
@@ -288,6 +293,8 @@ class EntityRepair:
         before = _word_before(doc, ent)
         if before in NON_ENTITY_NOUNS:
             return None
+        if before in DESCRIPTOR_NOUNS and label != PERSON:
+            return None  # "les modèles Open AI de Meta": a descriptor, not a company's name
         if label in ("MISC", "LOC"):
             if before in ORG_NOUNS or (ent[-1].text in ORG_SUFFIXES and len(ent) > 1):
                 return Span(doc, ent.start, ent.end, label=ORG)
@@ -410,6 +417,7 @@ class EntityRepair:
 
 
 ROLE_PREPS = frozenset({"de", "d'", "d’", "du", "chez"})
+DESCRIPTOR_NOUNS = frozenset("modèles systèmes outils technologies solutions logiciels".split())
 # Capitalised words a title may govern without being an organisation: "secrétaire d'État", "éthique de l'IA".
 CONTEXT_STOP = frozenset("IA AI État Etat Internet Web Tech Europe France Paris Intelligence Big Data".split())
 FOUND_FORMS = frozenset("fondé fondée cofondé cofondée co-fondé co-fondée créé créée".split())
@@ -467,6 +475,19 @@ def _capitalised_run(doc: Doc, start: int) -> int:
         else:
             break
     return end
+
+
+def _join_adjacent_people(doc: Doc, ents: list[Span]) -> list[Span]:
+    """``Claire`` + ``Dumontet`` tagged apart: one person's name."""
+    out: list[Span] = []
+    for ent in ents:
+        prev = out[-1] if out else None
+        if prev is not None and prev.label_ == PERSON and ent.label_ == PERSON and prev.end == ent.start \
+                and not prev.ent_id_ and not ent.ent_id_:
+            out[-1] = Span(doc, prev.start, ent.end, label=PERSON)
+        else:
+            out.append(ent)
+    return out
 
 
 def _coordinated(doc: Doc, a: Span, b: Span) -> bool:

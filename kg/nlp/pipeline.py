@@ -233,7 +233,8 @@ def _add_known_roles(roles: dict[str, list[tuple[Span, str]]], ents: list[Span],
 
 def _only_closing(sent: Span) -> bool:
     """A "sentence" that is only the closing quote of the previous one: ``. »``."""
-    return all(t.is_punct or t.is_space for t in sent)
+    closing = {"»", "”", '"', ")", "]", ".", "!", "?", "…"}
+    return all(t.text in closing or t.is_space for t in sent) and any(not t.is_space for t in sent)
 
 
 def _mention(ent: Span, sent: Span, sources: dict[tuple[int, int], str]) -> Mention:
