@@ -135,6 +135,12 @@ CLAIM_CASES = [
      {("Demis Hassabis", "support"), ("Yann LeCun", "support"), ("Sundar Pichai", "support")}),
     ("Sam Altman était présent. « C'est un tournant », estime-t-il.", {("Sam Altman", "neutral")}),
     ("Sam Altman était présent. « C'est un tournant », a-t-il déclaré.", {("Sam Altman", "neutral")}),
+    ("« C'est excessif », tempère Nadia Ferhat, associée chez Cassiopée Partners. Elle rappelle que les coûts pèsent.",
+     {("Nadia Ferhat", "criticism"), ("Nadia Ferhat", "neutral")}),
+    ("Emmanuel Macron, qui a reçu Arthur Mensch à l'Élysée, voit dans Mistral AI un symbole de souveraineté.",
+     {("Emmanuel Macron", "neutral")}),
+    ("Le docteur Jérôme Pelletier se dit convaincu : d'après lui, l'outil fait gagner une heure.",
+     {("Jérôme Pelletier", "neutral")}),
     # negatives: no speaker, a question, an impersonal "il", a passive description
     ("Le marché de l'IA a progressé de 20 % en 2024.", set()),
     ("Que pense Sam Altman de DeepSeek ?", set()),

@@ -27,7 +27,7 @@ SPEECH_LEMMAS = frozenset(
     admettre avouer déplorer fustiger accuser inquiéter alarmer réjouir applaudir reprocher redouter anticiper
     prévoir dire annoncer prévenir viser partager mettre préciser tempérer trancher résumer répéter qualifier
     interroger attendre nuancer marteler observer constater relever concéder détailler confirmer démentir nier
-    contester avancer noter""".split()
+    contester avancer noter voir""".split()
 )
 # Verbs that report speech only with a telling object: "partager ses inquiétudes", "mettre en garde".
 NEEDS_OBJECT = {
@@ -49,6 +49,7 @@ NEEDS_OBJECT = {
     "relever": re.compile(r"\brel[eè]v\w* que\b"),
     "avancer": re.compile(r"\bavanc\w* que\b"),
     "noter": re.compile(r"\bnot\w* que\b"),
+    "voir": re.compile(r"\bvoi\w* dans\b|\bvu dans\b"),  # "voit dans Mistral AI un symbole": an opinion
     "exprimer": re.compile(r"\bexprim\w* (?:ses|son|sa|leur|leurs|des|une|un) (?:inquiétude|crainte|soutien|avis|"
                            r"scepticisme|opposition|désaccord|regret|espoir|enthousiasme|réserve|doute)"),
 }
@@ -221,6 +222,11 @@ def _marker(sent: Span, ents: list[Span], salience: Salience) -> tuple[tuple[Spa
                 continue
             return (who,), marker
         word = sent.text[m.start("who"):].split(maxsplit=1)[0].strip(",.;:").lower()
+        here = [e for e in ents if e.label_ == "PER" and e.end_char <= sent.start_char + m.start("marker")
+                and not _after_preposition(e)]
+        if word in PERSON_PRONOUNS and here and pronoun_gender(word) in (gender_of(here[0]), None):
+            # "X, …, se dit convaincu : d'après lui, …": the pronoun is this sentence's subject
+            return (here[0],), f"{marker} {word}"
         if word in PERSON_PRONOUNS and salience.person_of(pronoun_gender(word)) is not None:
             return (salience.person_of(pronoun_gender(word)),), f"{marker} {word}"  # type: ignore[return-value]
         if word in DETERMINERS and marker in ("pour", "selon", "d'après", "d’après"):
@@ -249,6 +255,12 @@ _ER_FORMS = {
     for lemma in SPEECH_LEMMAS if lemma.endswith("er") and len(lemma) > 4
     for ending in _ER_ENDINGS
 }
+# "tempérer" -> "tempère", "considérer" -> "considère": the present tense turns the last é into è
+_ER_FORMS.update({
+    lemma[:-2][: lemma[:-2].rfind("é")] + "è" + lemma[:-2][lemma[:-2].rfind("é") + 1 :] + ending: lemma
+    for lemma in SPEECH_LEMMAS if lemma.endswith("er") and "é" in lemma[-5:-2]
+    for ending in ("e", "es", "ent")
+})
 
 
 def speech_lemma(token: Token) -> str:
@@ -374,9 +386,16 @@ def _inverted(doc: Doc, cue: Token, sent: Span) -> bool:
         k -= 1
     if k < sent.start:
         return False
-    if doc[k].text in (",", "»", "”", '"') or doc[k].lower_ == "comme":
-        return True
-    return k - 1 >= sent.start and doc[k - 1].lower_ == "comme"  # "comme le souligne"
+    if doc[k].lower_ == "comme" or (k - 1 >= sent.start and doc[k - 1].lower_ == "comme"):
+        return True  # "comme le souligne X"
+    if doc[k].text not in (",", "»", "”", '"'):
+        return False
+    # an incise: the speaker (a name or a title) comes right after the verb, not "voit dans X"
+    nxt = cue.i + 1
+    while nxt < sent.end and doc[nxt].lower_ in ("-t-il", "-t-elle", "-il", "-elle", "encore", "aussi", "alors"):
+        nxt += 1
+    return nxt < sent.end and (doc[nxt].ent_type_ in ("PER", "ORG") or doc[nxt].lower_ in DETERMINERS
+                               or doc[nxt].text[:1].isupper())
 
 
 def _coordination_group(people: list[Span]) -> list[Span]:

@@ -78,6 +78,8 @@ class LineBreakSentencizer:
             previous = doc[token.i - 1]
             if "\n" in previous.text or "\n" in previous.whitespace_:
                 token.is_sent_start = True
+            elif previous.text in (".", "!", "?", "…") and (token.text[:1].isupper() or token.text in ("«", "“")):
+                token.is_sent_start = True  # "… la fiabilité. « Le modèle …": two statements
             elif previous.text[-1:] not in SENTENCE_END and not previous.is_space:
                 # inside a line, a sentence only ends after final punctuation: the parser must not
                 # split "Claire | Dumontet" or "« | Nous …"
