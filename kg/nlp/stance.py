@@ -20,6 +20,7 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\bmenace", 2), (r"\bsceptic", 2), (r"\bempêcher\b", 2), (r"\bdominer|\bdomine\b|\bdomination", 1),
         (r"\bconcentration", 1), (r"\bmonopol", 1), (r"\bcensur", 1), (r"\burgence", 1), (r"\bdérive", 2),
         (r"\bpourrai(?:en)?t\b", 1),  # the conditional of a risk: "pourrait réduire la compétition"
+        (r"\bs['’]interroge|\bdoute\b|\bdoutes\b", 2), (r"\bfaute de\b", 1), (r"\bp[eè]s\w* lourd", 2),
         (r"\bsur le carreau\b", 2), (r"\bguerre des prix", 1), (r"\bdépend(?:ance|re|ent)?\b", 1),
         (r"\blimiter\b", 1), (r"\bfragil", 2), (r"\bvulnérab", 2), (r"\bchoc\b", 1), (r"\bspoutnik", 2),
         (r"\bdétourn", 2), (r"\babus\b", 2), (r"\bmenacer", 2), (r"\bperte de contrôle", 3),
@@ -37,7 +38,7 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\bimpressionn", 2), (r"\bbluff", 2), (r"\bremarquable", 2), (r"\bexcellent", 2), (r"\bperformant", 1),
         (r"\bmeilleur", 1), (r"\bprometteu", 2), (r"\butile", 1), (r"\bprogrès\b", 1), (r"\bpermet(?:tre|tent)?\b", 1),
         (r"\bnous voulons|\bnous souhaitons|\bnous allons|\bnous pouvons", 2), (r"\bpromet\b|\bpromis\b", 2),
-        (r"\bbien conçu", 2), (r"\bfélicit", 3), (r"\bconfian", 1), (r"\bréussite|\bsuccès\b", 1),
+        (r"\bbien conçu", 2), (r"\bconvaincu", 2), (r"\bsolide\b", 1), (r"\bfélicit", 3), (r"\bconfian", 1), (r"\bréussite|\bsuccès\b", 1),
         (r"\bindépendan", 1), (r"\bouverts?\b|\bouvertes?\b|\bouverture\b", 1), (r"\baccessible", 1),
         (r"\bsimplifier\b", 1), (r"\bfavoriser\b|\bfavorise\b", 1), (r"\bbénéfice", 1), (r"\bavantage", 1),
         (r"\bvaut mieux\b", 1), (r"\bbâtir\b|\bconstruire\b", 1), (r"\binnover\b|\binnovation", 1),
