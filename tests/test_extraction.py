@@ -140,7 +140,7 @@ CLAIM_CASES = [
     ("Emmanuel Macron, qui a reçu Arthur Mensch à l'Élysée, voit dans Mistral AI un symbole de souveraineté.",
      {("Emmanuel Macron", "neutral")}),
     ("Le docteur Jérôme Pelletier se dit convaincu : d'après lui, l'outil fait gagner une heure.",
-     {("Jérôme Pelletier", "neutral")}),
+     {("Jérôme Pelletier", "support")}),
     # negatives: no speaker, a question, an impersonal "il", a passive description
     ("Le marché de l'IA a progressé de 20 % en 2024.", set()),
     ("Que pense Sam Altman de DeepSeek ?", set()),
