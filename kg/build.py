@@ -12,22 +12,23 @@ import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from rdflib import URIRef
 
 from kg import __version__
 from kg.decisions import STORE_FILE, Decisions, read_decisions
-from kg.errors import InputError
+from kg.errors import InputError, StoreError
 from kg.model import Document
 from kg.nlp.kb import KnowledgeBase, load_kb
 from kg.rdf import RunInfo
 from kg.store import Store, open_store
 
 if TYPE_CHECKING:
-    from kg.distributed import ExtractionConfig
+    from kg.distributed import ArticleOutput, ExtractionConfig
 
 OnError = Literal["skip", "stop"]
 
@@ -59,6 +60,7 @@ class BuildSettings:
     decision_files: tuple[str, ...] = ()  # besides <store>/decisions.csv
     engine: Literal["local", "dask"] = "local"  # where the NLP runs (see kg.distributed)
     scheduler: str | None = None  # Dask scheduler address; None starts a local cluster of `workers`
+    shard_dir: str | None = None  # Dask: workers write their N-Quads shards here (shared), and they are kept
 
 
 def settings_hash(settings: BuildSettings, kb: KnowledgeBase, pipeline: str) -> str:
@@ -153,19 +155,131 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
         else:
             from kg.distributed import extract_local
 
-            for out in extract_local(itertools.chain([first], tasks), config, max(1, settings.workers)):
-                touched |= store.load_article(out.graph, out.ntriples, out.entities)
-                report.analysed += 1
-                if progress:
-                    progress(1)
+            with _StoreWriter(store, report, progress) as writer:
+                for out in extract_local(_tracking(itertools.chain([first], tasks), store, writer), config,
+                                         max(1, settings.workers)):
+                    writer.put(out)
+            touched |= writer.touched
     except InputError:  # --on-error stop: what was written stays, with its entities consolidated
         _consolidate(store, touched)
         store.end_updates()
+        with suppress(StoreError):  # else the store stays marked stale and its next writer publishes
+            store.publish_snapshot()
         raise
     _consolidate(store, touched)
     store.record_run(store.iris.run(digest))
     store.end_updates()
+    # Readers read snapshots, never the database a build writes (kg.store: "Readers, writers and
+    # snapshots"): from now on they see this build. A kill before this point leaves them the last one.
+    store.publish_snapshot()
     return report
+
+
+SPOOL_QUADS = 250_000  # new articles are bulk-loaded by chunks of about this many quads
+
+
+class _StoreWriter:
+    """Writes extracted articles from a background thread, while the NLP goes on.
+
+    Oxigraph does its work without Python's lock, so writing overlaps with analysis. An
+    article already in the store is replaced in one transaction (:meth:`Store.load_article`).
+    New articles are appended to an N-Quads spool in the store folder and bulk-loaded by
+    chunks, several times cheaper than transactions; their content hashes are committed
+    after each chunk, so an article counts as built only once complete
+    (:meth:`Store.load_shards`).
+    """
+
+    def __init__(self, store: Store, report: BuildReport, progress: Callable[[int], None] | None) -> None:
+        import queue
+        import threading
+
+        self.store, self.report, self.progress = store, report, progress
+        self.new: set[str] = set()  # graphs of pending articles not in the store yet
+        self.touched: set[URIRef] = set()
+        self._queue: queue.Queue[ArticleOutput | None] = queue.Queue(maxsize=64)
+        self._error: BaseException | None = None
+        self._spool_path = store.path / "bulk.spool.nq"
+        self._spool: TextIO | None = None
+        self._spooled: list[tuple[str, str]] = []  # (graph, commit) of the spooled articles
+        self.spooled: set[str] = set()  # their graphs
+        self._quads = 0
+        self._thread = threading.Thread(target=self._run, name="kg-store-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, out: ArticleOutput) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(out)
+
+    def __enter__(self) -> _StoreWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._spool is not None:
+            self._spool.close()
+        self._spool_path.unlink(missing_ok=True)
+        if self._error is not None and exc is None:
+            raise self._error
+
+    def _run(self) -> None:
+        try:
+            while (out := self._queue.get()) is not None:
+                if self._error is None:
+                    self._write(out)
+            if self._error is None:
+                self._flush()
+        except BaseException as exc:  # surfaced in the main thread by put() or __exit__
+            self._error = exc
+            while self._queue.get() is not None:  # let the producer finish
+                pass
+
+    def _write(self, out: ArticleOutput) -> None:
+        if out.graph in self.new:
+            self.new.discard(out.graph)
+            if self._spool is None:
+                self._spool = self._spool_path.open("w", encoding="utf-8")
+            from kg.rdf_fast import to_nquads
+
+            self._spool.write(to_nquads(out.ntriples, out.graph))
+            self._spooled.append((out.graph, to_nquads(out.commit, out.graph)))
+            self.spooled.add(out.graph)
+            self._quads += out.ntriples.count("\n")
+            self.touched.update(URIRef(e) for e in out.entities)
+            if self._quads >= SPOOL_QUADS:
+                self._flush()
+        else:
+            if out.graph in self.spooled:  # two inputs with one article IRI: the later replaces the earlier
+                self._flush()
+            self.touched |= self.store.load_article(out.graph, out.ntriples + out.commit, out.entities)
+            self._done(1)
+
+    def _flush(self) -> None:
+        if self._spool is None or not self._spooled:
+            return
+        self._spool.close()
+        self._spool = None
+        commits = "".join(commit for _, commit in self._spooled)
+        self.store.load_shards([self._spool_path], (), commits)
+        self._done(len(self._spooled))
+        self._spooled, self._quads = [], 0
+        self.spooled.clear()
+
+    def _done(self, count: int) -> None:
+        self.report.analysed += count
+        if self.progress:
+            self.progress(count)
+
+
+def _tracking(tasks: Iterable[tuple[Document, str]], store: Store,
+              writer: _StoreWriter) -> Iterator[tuple[Document, str]]:
+    """Tell the writer which articles are new to the store (no graph at all) as they go by."""
+    for doc, chash in tasks:
+        graph = str(store.iris.document(doc.identifier))
+        if graph not in writer.new and graph not in writer.spooled and not store.has_graph(graph):
+            writer.new.add(graph)
+        yield doc, chash
 
 
 def _changed_articles(inputs: Iterable[str | os.PathLike[str]], store: Store, settings: BuildSettings,
@@ -206,19 +320,23 @@ def _extract_with_dask(tasks: Iterable[tuple[Document, str]], store: Store, conf
 
     from kg.distributed import dask_extract
 
-    shard_dir = Path(tempfile.mkdtemp(prefix=".shards-", dir=store.path))
+    keep = settings.shard_dir is not None
+    shard_dir = Path(settings.shard_dir or tempfile.mkdtemp(prefix=".shards-", dir=store.path))
     try:
         for shard in dask_extract(tasks, config, shard_dir, scheduler=settings.scheduler,
-                                  workers=max(1, settings.workers)):
-            touched |= store.load_shards([shard.path], [graph for _, graph, _ in shard.articles])
+                                  workers=max(1, settings.workers), shared=keep):
+            touched |= store.load_shards([shard.path], [graph for _, graph, _ in shard.articles],
+                                         "".join(shard.commits))
             for _, _, entities in shard.articles:
                 touched.update(URIRef(e) for e in entities)
-            Path(shard.path).unlink()
+            if not keep:
+                Path(shard.path).unlink()
             report.analysed += len(shard.articles)
             if progress:
                 progress(len(shard.articles))
     finally:
-        shutil.rmtree(shard_dir, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(shard_dir, ignore_errors=True)
 
 
 def default_store() -> Path:

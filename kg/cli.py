@@ -32,8 +32,13 @@ def make_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.add_argument("--model", default="fr_core_news_md", help="spaCy pipeline (fr_core_news_md, fr_core_news_sm)")
     p.add_argument("--kb", action="append", default=[], metavar="CSV", help="extra knowledge-base file (repeatable)")
-    p.add_argument("--workers", type=int, default=1, help="NLP processes (default 1)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="NLP processes (default 1); with --engine dask and no --scheduler, local Dask workers")
     p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="where the NLP runs: local processes (default) or a Dask cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler to use with --engine dask (tcp://host:8786); default: a local cluster")
     p.add_argument("--base", help="base IRI for minted resources (default https://w3id.org/newskg/id/)")
     p.add_argument("--force", action="store_true", help="re-analyse unchanged articles too")
     p.add_argument("--on-error", choices=("skip", "stop"), default="skip",
@@ -131,9 +136,11 @@ def _build(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
     settings = BuildSettings(model=args.model, kb_files=tuple(args.kb), base=args.base,
                              batch_size=args.batch_size, workers=args.workers, force=args.force,
-                             on_error=args.on_error)
+                             on_error=args.on_error, engine=args.engine, scheduler=args.scheduler)
     bar = _progress_bar()
     try:
         report = build(args.inputs, args.store, settings, progress=bar.update if bar else None)

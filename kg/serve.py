@@ -50,9 +50,10 @@ The page and the entity pages are built in the browser from JSON with
 Content-Security-Policy allows only this server's own inline scripts (by hash),
 so nothing is fetched from elsewhere and the page works offline.
 
-Caveat: Oxigraph's read-only mode reads the store as it was when the server
-started, and reading while another process writes the store is not supported
-by RocksDB's read-only mode. Restart ``kg serve`` after ``kg build``.
+The server reads the store's current snapshot (see :mod:`kg.store`: readers never
+read the database a build writes; RocksDB does not support that), and keeps it
+while it runs: ``kg build`` can run meanwhile, and the server goes on showing the
+last build finished when it started. Restart ``kg serve`` after ``kg build``.
 """
 
 from __future__ import annotations
@@ -1211,7 +1212,8 @@ class KGServer:
             self._tmp = tempfile.TemporaryDirectory(prefix="kg-serve-")
             settings = self.settings
             self.httpd = _make_httpd(settings.host, settings.port, self)  # a taken port fails before the engine starts
-            self.engine = Engine(self.store_path, settings.timeout, settings.oxigraph, self.log).start()
+            # the engine reads what this process opened: the current snapshot (held until close)
+            self.engine = Engine(self.store.location, settings.timeout, settings.oxigraph, self.log).start()
             self.proxy = SparqlProxy(self.engine, settings.timeout, settings.max_result_bytes, self.log)
             threading.Thread(target=self._warm_up, name="kg-serve-view", daemon=True).start()
         except BaseException:
@@ -1309,7 +1311,7 @@ class KGServer:
             except OSError:
                 return
             self.log(f"kg serve: warning: process {pid} is writing {self.store_path}; the server shows "
-                     "the store as it is now; restart it when the build is done")
+                     "the last finished build; restart it when the build is done")
 
 
 def _make_httpd(host: str, port: int, app: KGServer) -> ThreadingHTTPServer:

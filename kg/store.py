@@ -9,22 +9,92 @@
 * Queries see the union of all graphs as their default graph.
 
 rdflib users get the same data through oxrdflib (:meth:`Store.rdflib_dataset`).
+
+Store directory
+---------------
+``newskg.json`` (format version, base IRI), the Oxigraph/RocksDB files of the
+*primary* database, ``newskg.lock`` (the writer's lock; it holds the writer's pid),
+``consolidation.pending`` (article graphs may be ahead of the entities graph),
+``snapshot.stale`` (the primary may be ahead of the current snapshot) and
+``snapshots/`` (read-only copies of finished states, see below).
+
+Readers, writers and snapshots
+------------------------------
+RocksDB does not support reading a database read-only while another process writes
+it ("undefined behaviour"), so readers never open the primary while a writer may
+run. Instead, a writer that leaves the store consistent (every finished build, and
+:meth:`Store.close` after writes) *publishes a snapshot*: ``Store.backup`` into
+``snapshots/.tmp-<id>`` (hard links to RocksDB's immutable files: cheap), renamed
+to ``snapshots/<id>`` (ids increase and are never reused), then the pointer
+``snapshots/CURRENT`` is replaced atomically (temporary file + ``os.replace``).
+Only then are older snapshots deleted, and only those no reader holds.
+
+The lock protocol (``flock``; the kernel drops the locks of a dead process, so a
+killed process never leaves a store locked; nobody waits for a lock except a reader
+for the moment a writer takes to delete the very snapshot it was about to read):
+
+* **Writer**: exclusive lock on ``newskg.lock``. One writer at a time; a second gets
+  "store is in use by process N".
+* **Reader, when there is a snapshot** (the normal case): reads ``CURRENT``, takes a
+  *shared* lock on ``snapshots/<id>.lock``, checks that ``snapshots/<id>`` still
+  exists (else reads ``CURRENT`` again) and opens that copy read-only. It never
+  touches ``newskg.lock``, so readers never delay or refuse a build, and a build
+  never changes a file a reader reads: readers see the last finished build.
+* **Writer deleting an old snapshot**: exclusive lock on its ``.lock`` without
+  waiting; if a reader holds it, the snapshot stays (the next publication tries
+  again). Otherwise it renames the folder away (readers check for the folder only
+  after locking, so they see a whole snapshot or none) and then removes it.
+* **Reader, when there is no snapshot yet** (a store written before snapshots
+  existed, or whose first build has not finished): it takes a *shared* lock on
+  ``newskg.lock`` itself, so no writer can start while it reads the primary. If a
+  writer holds the lock, the reader says "store is being written by process N and
+  has no finished build to read yet". A writer that finds only readers holding the
+  lock waits up to :data:`READER_WAIT` seconds (short readers finish), then says
+  "store is being read by process N (no snapshot yet)". Once a build has finished
+  there is a snapshot, so this wait happens at most once in a store's life.
+
+Why this design: reading the primary while no writer runs, under a shared lock that
+writers respect, would be fresher, but then any long reader (``kg serve``, a notebook)
+keeps every build out, and a reader would see a killed build's half-written state.
+RocksDB's secondary instances (which follow a writer) are not available through
+pyoxigraph. A snapshot costs hard links and, while read, the disk space of the files
+the primary has since compacted away; in exchange readers and writers never wait for
+each other and readers only ever see finished builds. Optional snapshots did not need
+a new format version: a store without one is read as before until its next writer.
+
+Crashes: every step above is atomic or repeatable. A writer killed mid-publication
+leaves either the old ``CURRENT`` (and ``snapshot.stale``, so the next writer
+publishes again, even when it has nothing else to do) or the new one; leftover
+temporary folders and unreferenced snapshots are removed by the next publication.
+
+Test-only fault injection: with ``KG_TEST_KILL_AT=<point>:<n>`` in the environment,
+the process sends itself ``SIGKILL`` (or ``$KG_TEST_KILL_SIGNAL``, e.g. ``SIGSTOP``)
+the n-th time it reaches ``<point>`` (see :func:`fault_point`): before each write
+operation (``load_article``, ``load_shards``, ``replace_article``,
+``consolidate_entities``, ...), and at ``snapshot:backup``, ``snapshot:rename`` and
+``snapshot:current`` during publication. ``tests/test_crash.py`` uses it; it does
+nothing when the variable is unset.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
+import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, URIRef
 
-from kg.errors import StoreError, StoreLockedError
+from kg.errors import KGError, StoreError, StoreLockedError
 from kg.vocab import ENTITY_TYPES, KG, OA, PROV, SCHEMA, IRIs
 
 FORMAT_VERSION = 1
@@ -32,30 +102,68 @@ META_FILE = "newskg.json"
 LOCK_FILE = "newskg.lock"
 # Present while article graphs may be ahead of the entities graph (a build was interrupted).
 PENDING_FILE = "consolidation.pending"
+# Present while the primary database may be ahead of the current snapshot.
+STALE_FILE = "snapshot.stale"
+SNAPSHOTS_DIR = "snapshots"
+POINTER_FILE = "CURRENT"  # in SNAPSHOTS_DIR: which snapshot readers read
+READER_WAIT = 2.0  # seconds a starting writer waits for readers of a store without snapshot
+_OWN_FILES = {META_FILE, LOCK_FILE, "decisions.csv"}  # may exist before the first build
 
 _ENTITY_CLASSES = tuple(str(t) for t in ENTITY_TYPES.values())
 
 
-class Store:
-    """A newskg store directory. Open with :func:`open_store`; use as a context manager."""
+@dataclass(frozen=True)
+class Snapshot:
+    """A published, read-only copy of the store as a finished build left it."""
 
-    def __init__(self, path: Path, oxstore: ox.Store, iris: IRIs, read_only: bool, lock_fd: int | None):
+    id: str
+    created: str  # ISO 8601, UTC
+    path: Path
+
+
+class Store:
+    """A newskg store directory. Open with :func:`open_store`; use as a context manager.
+
+    ``path`` is the store directory; ``location`` is the database actually open: the
+    store itself for a writer, the current snapshot for a reader (``snapshot`` then
+    says which), or the store itself for a reader of a store without snapshot.
+    """
+
+    def __init__(self, path: Path, oxstore: ox.Store, iris: IRIs, read_only: bool, lock_fd: int | None,
+                 location: Path | None = None, snapshot: Snapshot | None = None):
         self.path = path
         self.ox = oxstore
         self.iris = iris
         self.read_only = read_only
-        self._lock_fd = lock_fd
+        self._lock_fd = lock_fd  # writer: newskg.lock (exclusive); reader: the snapshot's or newskg.lock (shared)
+        self.location = location or path
+        self.snapshot = snapshot
+        self._marked_stale = False
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:
-        if not self.read_only:
+        """Release the store. A writer that wrote anything and left the entities consolidated
+        publishes a snapshot first (:meth:`publish_snapshot`), so readers see its writes.
+        The database is closed (once nothing else refers to it): do not use the store after."""
+        if not self.read_only and self._lock_fd is not None:
             with suppress(Exception):
                 self.ox.flush()
+            current = current_snapshot(self.path)
+            if not (self.path / PENDING_FILE).exists() and (
+                    (self.path / STALE_FILE).exists() or current is None or not current.path.is_dir()):
+                with suppress(KGError, OSError):  # kept stale: the next writer publishes
+                    current = self.publish_snapshot()
+            if current is not None and current.path.is_dir():  # snapshots readers held at the last publication
+                with suppress(OSError):
+                    self._delete_old_snapshots(current.id)
         if self._lock_fd is not None:
+            with suppress(AttributeError):
+                del self.ox  # RocksDB closes with its last reference, before the lock is released
+            if not self.read_only:
+                with suppress(OSError):
+                    os.ftruncate(self._lock_fd, 0)  # no pid: nobody writes now (the file stays: see _lock)
             with suppress(OSError):
                 os.close(self._lock_fd)
-            with suppress(OSError):
-                (self.path / LOCK_FILE).unlink()
             self._lock_fd = None
 
     def __enter__(self) -> Store:
@@ -92,6 +200,65 @@ class Store:
         self._require_writable()
         touched = self._entities_in(doc)
         self.ox.update(f"DROP SILENT GRAPH <{doc}>")
+        return touched
+
+    def load_article(self, name: str, ntriples: str, entities: Iterable[str] = ()) -> set[URIRef]:
+        """Replace one article's graph with ``ntriples`` in one transaction (the fast path of
+        :meth:`replace_article`, for graphs made by :mod:`kg.rdf_fast`); return the entities touched.
+
+        A new article is parsed straight into its graph by Oxigraph's N-Triples loader; an
+        article already in the store is dropped and re-inserted in one SPARQL update.
+        """
+        self._require_writable()
+        graph = ox.NamedNode(name)
+        touched = {URIRef(e) for e in entities}
+        try:
+            if not self.has_graph(name):
+                self.ox.load(ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            else:
+                touched |= self._entities_in(URIRef(name))
+                self.ox.update(f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{ntriples}\n}} }}")
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise StoreError(f"{self.path}: cannot write article graph {name}: {exc}") from exc
+        return touched
+
+    def has_graph(self, name: str) -> bool:
+        """Whether any quad is in the graph ``name`` (an article built, or partly bulk-loaded)."""
+        return next(iter(self.ox.quads_for_pattern(None, None, None, ox.NamedNode(name))), None) is not None
+
+    def load_shards(self, shards: Iterable[str | os.PathLike[str]], graphs: Iterable[str] = (),
+                    commits: str = "") -> set[URIRef]:
+        """Bulk-load N-Quads shards (gzipped or plain) holding the article graphs ``graphs``.
+
+        Those of ``graphs`` already in the store are dropped first; the entities they
+        mentioned are returned (the caller knows those the new graphs mention). This is
+        Oxigraph's bulk loader (as ``oxigraph load``): it writes sorted files straight into
+        the database, several times faster than transactional inserts, but not atomically.
+        So the shards hold everything but each article's ``kg:contentHash``, and
+        ``commits`` (those triples, as N-Quads) is written afterwards in one transaction:
+        an article counts as built only once its hash is there. An interrupted load leaves
+        articles without a hash, which the next build analyses and replaces.
+        """
+        import gzip
+
+        self._require_writable()
+        touched: set[URIRef] = set()
+        for name in graphs:
+            if self.has_graph(name):
+                touched |= self._entities_in(URIRef(name))
+                self.ox.remove_graph(ox.NamedNode(name))
+        for shard in shards:
+            path = Path(shard)
+            try:
+                if path.suffix == ".gz":
+                    with gzip.open(path, "rb") as stream:
+                        self.ox.bulk_load(stream, ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
+                else:
+                    self.ox.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            except (SyntaxError, OSError, ValueError) as exc:
+                raise StoreError(f"{self.path}: cannot load shard {path}: {exc}") from exc
+        if commits:
+            self.ox.load(commits.encode("utf-8"), ox.RdfFormat.N_QUADS)
         return touched
 
     def record_run(self, run: URIRef) -> None:
@@ -171,6 +338,8 @@ class Store:
         for e in sorted(set(labels) | set(forms)):
             if not labels.get(e):
                 continue  # no article mentions it any more
+            if not types.get(e):
+                continue  # typed and labelled, but not an entity (the run, the software agent): seen when all=None
             name = canonical_name(labels[e], e in kb_linked)
             for t in sorted(types.get(e, ())):
                 triples.append(f"<{e}> <{RDF.type}> <{t}> .")
@@ -207,8 +376,82 @@ class Store:
         return g
 
     def _require_writable(self) -> None:
+        """Called by every write operation before it writes."""
         if self.read_only:
             raise StoreError(f"{self.path}: store was opened read-only")
+        if "KG_TEST_KILL_AT" in os.environ:
+            fault_point(sys._getframe(1).f_code.co_name)
+        if not self._marked_stale:  # before the first write: readers' snapshot is now behind
+            (self.path / STALE_FILE).touch()
+            self._marked_stale = True
+
+    # -- snapshots -----------------------------------------------------------------
+    def publish_snapshot(self) -> Snapshot:
+        """Publish the store as it is now for readers (see the module documentation).
+
+        Call it only when the store is consistent (after :meth:`end_updates`); it refuses
+        while the entities graph is pending. Returns the new current snapshot.
+        """
+        if self.read_only:
+            raise StoreError(f"{self.path}: store was opened read-only")
+        if (self.path / PENDING_FILE).exists():
+            raise StoreError(f"{self.path}: cannot publish a snapshot while entity descriptions are pending")
+        folder = self.path / SNAPSHOTS_DIR
+        try:
+            folder.mkdir(exist_ok=True)
+            current = current_snapshot(self.path)
+            used = [int(e.name) for e in folder.iterdir() if e.name.isdigit()]
+            used += [int(e.name.split("-")[-1]) for e in folder.iterdir()
+                     if e.name.startswith((".tmp-", ".trash-")) and e.name.split("-")[-1].isdigit()]
+            if current is not None and current.id.isdigit():
+                used.append(int(current.id))
+            new_id = f"{max(used, default=0) + 1:08d}"
+            tmp = folder / f".tmp-{new_id}"
+            self.ox.flush()
+            self.ox.backup(str(tmp))
+            fault_point("snapshot:backup")
+            (folder / f"{new_id}.lock").touch()
+            os.rename(tmp, folder / new_id)
+            fault_point("snapshot:rename")
+            created = datetime.now(UTC).replace(microsecond=0).isoformat()
+            _write_atomically(folder / POINTER_FILE, json.dumps({"id": new_id, "created": created}) + "\n")
+            fault_point("snapshot:current")
+            with suppress(FileNotFoundError):
+                (self.path / STALE_FILE).unlink()
+            self._marked_stale = False
+            self._delete_old_snapshots(new_id)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot publish a snapshot for readers: {exc}") from exc
+        return Snapshot(new_id, created, folder / new_id)
+
+    def _delete_old_snapshots(self, keep: str) -> None:
+        """Remove leftovers and every snapshot but ``keep`` that no reader holds (writer only)."""
+        import fcntl
+
+        folder = self.path / SNAPSHOTS_DIR
+        for entry in sorted(folder.iterdir()):
+            name = entry.name
+            if name.startswith((".tmp-", ".trash-")):  # left by a killed writer; only writers make them
+                shutil.rmtree(entry, ignore_errors=True)
+                continue
+            snap_id = name.removesuffix(".lock")
+            if not snap_id.isdigit() or snap_id == keep or (name.endswith(".lock") and (folder / snap_id).exists()):
+                continue
+            lock = folder / f"{snap_id}.lock"
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue  # a reader is reading it: next time
+            try:
+                trash = folder / f".trash-{snap_id}"
+                if (folder / snap_id).exists():
+                    os.rename(folder / snap_id, trash)  # atomically gone for readers
+                lock.unlink()  # a reader that opened it before finds no snapshot, and retries
+            finally:
+                os.close(fd)
+            shutil.rmtree(trash, ignore_errors=True)
 
 
 def canonical_name(labels: dict[str, int], kb_linked: bool) -> str:
@@ -219,62 +462,254 @@ def canonical_name(labels: dict[str, int], kb_linked: bool) -> str:
 
 def open_store(path: str | os.PathLike[str], *, read_only: bool = False, create: bool = True,
                base: str | None = None) -> Store:
-    """Open (or create) a store directory. Writers take an exclusive lock."""
+    """Open (or create) a store directory.
+
+    A writer takes the exclusive lock; a reader reads the current snapshot (or, in a
+    store that has none yet, the store itself, holding a shared lock). See the module
+    documentation for the protocol and why.
+    """
     path = Path(path)
     iris = IRIs(base) if base else IRIs()
     meta_path = path / META_FILE
-    if read_only or not create:
-        if not meta_path.exists():
-            if path.exists() and any(path.iterdir()):
-                raise StoreError(f"{path}: not a newskg store (no {META_FILE})")
-            raise StoreError(f"{path}: no store here; build one with `kg build ARTICLES --store {path}`")
     if meta_path.exists():
         meta = _read_meta(meta_path)
-        if meta.get("format_version") != FORMAT_VERSION:
-            raise StoreError(
-                f"{path}: store format {meta.get('format_version')} was written by another newskg version "
-                f"(this one reads format {FORMAT_VERSION}); rebuild it with `kg build --store NEW_PATH`"
-            )
+        _check_format(path, meta)
         if base is None and meta.get("base"):
             iris = IRIs(meta["base"])
+    elif read_only or not create:
+        if path.is_dir() and any(path.iterdir()):
+            raise StoreError(f"{path}: not a newskg store (no {META_FILE}); give the folder `kg build` made")
+        raise StoreError(f"{path}: no store here; build one with `kg build ARTICLES --store {path}`")
+    elif path.exists():
+        _check_new_store_folder(path)
     if read_only:
-        try:
-            return Store(path, ox.Store.read_only(str(path)), iris, True, None)
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot open store: {exc}") from exc
+        return _open_reader(path, iris)
     path.mkdir(parents=True, exist_ok=True)
     lock_fd = _lock(path)
     try:
+        if not meta_path.exists():  # before the database: a folder with database files always says what it is
+            _write_atomically(meta_path, json.dumps({"format_version": FORMAT_VERSION, "base": iris.base}) + "\n")
         oxstore = ox.Store(str(path))
     except OSError as exc:
         os.close(lock_fd)
         raise StoreError(f"{path}: cannot open store: {exc}") from exc
-    if not meta_path.exists():
-        meta_path.write_text(json.dumps({"format_version": FORMAT_VERSION, "base": iris.base}) + "\n")
     return Store(path, oxstore, iris, False, lock_fd)
+
+
+def _check_format(path: Path, meta: dict) -> None:
+    found = meta.get("format_version")
+    if found == FORMAT_VERSION:
+        return
+    if isinstance(found, int) and found > FORMAT_VERSION:
+        raise StoreError(f"{path}: store format {found} was written by a newer newskg (this one reads format "
+                         f"{FORMAT_VERSION}); upgrade newskg, or rebuild the store with this one: "
+                         f"`kg build ARTICLES --store NEW_PATH`")
+    raise StoreError(f"{path}: store format {found} was written by an older newskg (this one reads format "
+                     f"{FORMAT_VERSION}); rebuild it from the articles: `kg build ARTICLES --store NEW_PATH`")
+
+
+def _check_new_store_folder(path: Path) -> None:
+    """A writer creates a store only in a new or empty folder (or one with only newskg's own files)."""
+    if not path.is_dir():
+        raise StoreError(f"{path}: not a folder; give a new or empty folder for the store")
+    foreign = sorted(e.name for e in path.iterdir() if e.name not in _OWN_FILES and not e.name.startswith("."))
+    if foreign:
+        what = "an Oxigraph database without newskg metadata" if "CURRENT" in foreign else f"holds {foreign[0]!r}"
+        raise StoreError(f"{path}: not a newskg store (no {META_FILE}; {what}); give a new or empty folder "
+                         "for the store")
+
+
+def current_snapshot(path: str | os.PathLike[str]) -> Snapshot | None:
+    """The snapshot readers of the store at ``path`` read now (None when there is none)."""
+    folder = Path(path) / SNAPSHOTS_DIR
+    try:
+        pointer = json.loads((folder / POINTER_FILE).read_text(encoding="utf-8"))
+        snap_id, created = str(pointer["id"]), str(pointer.get("created", ""))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if not snap_id.isdigit():
+        return None
+    return Snapshot(snap_id, created, folder / snap_id)
+
+
+def _open_reader(path: Path, iris: IRIs) -> Store:
+    """The current snapshot, read-only and held; or the store itself when it has none yet."""
+    for _ in range(100):  # each retry means a writer published meanwhile: that is quick
+        snap = current_snapshot(path)
+        if snap is not None:
+            store = _open_snapshot(path, snap, iris)
+            if store is not None:
+                return store
+            if current_snapshot(path) != snap:
+                continue  # replaced and deleted meanwhile: read the new pointer
+            # the pointer names a snapshot that is gone (deleted by hand): as if there were none
+        fd, writer = _lock_primary_for_reading(path)
+        if current_snapshot(path) not in (None, snap):  # a writer published meanwhile
+            if fd is not None:
+                os.close(fd)
+            continue
+        if writer is not None:
+            raise StoreLockedError(f"{path}: store is being written by process {writer} and has no finished "
+                                   "build to read yet; try again when it finishes")
+        try:
+            oxstore = ox.Store.read_only(str(path))
+        except OSError as exc:
+            if fd is not None:
+                os.close(fd)
+            raise StoreError(f"{path}: cannot open store: {exc}") from exc
+        return Store(path, oxstore, iris, True, fd)
+    raise StoreError(f"{path}: cannot open store: its snapshot keeps changing")
+
+
+def _open_snapshot(path: Path, snap: Snapshot, iris: IRIs) -> Store | None:
+    """``snap`` opened read-only under a shared lock; None if it was deleted meanwhile."""
+    import fcntl
+
+    lock = path / SNAPSHOTS_DIR / f"{snap.id}.lock"
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except FileNotFoundError:
+        if not snap.path.is_dir():
+            return None
+        try:  # a snapshot copied without its lock file: make one (the check below still holds)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return None
+    fcntl.flock(fd, fcntl.LOCK_SH)  # a writer holds it exclusively only while deleting it: briefly
+    if not snap.path.is_dir():  # deleted before we locked (renamed away atomically: whole or gone)
+        os.close(fd)
+        return None
+    try:
+        oxstore = ox.Store.read_only(str(snap.path))
+    except OSError as exc:
+        os.close(fd)
+        raise StoreError(f"{path}: cannot open snapshot {snap.id}: {exc}") from exc
+    return Store(path, oxstore, iris, True, fd, location=snap.path, snapshot=snap)
+
+
+def _lock_primary_for_reading(path: Path) -> tuple[int | None, str | None]:
+    """A shared lock on the writer's lock file, so that no writer starts while it is held:
+    ``(fd, None)``; or ``(None, pid)`` when a writer holds it."""
+    import fcntl
+
+    lock_path = path / LOCK_FILE
+    try:
+        fd = os.open(lock_path, os.O_RDONLY)
+    except FileNotFoundError:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return None, None  # a folder we may not write to: read without a lock
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = _pid_in(fd)
+        os.close(fd)
+        return None, holder
+    return fd, None
 
 
 def _read_meta(path: Path) -> dict:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        meta = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise StoreError(f"{path}: unreadable store metadata: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise StoreError(f"{path}: unreadable store metadata: not a JSON object")
+    return meta
 
 
 def _lock(path: Path) -> int:
+    """The writer's exclusive lock on ``newskg.lock`` (which then holds the writer's pid).
+
+    The file is never deleted: deleting a lock file lets two processes lock two different
+    files of the same name. A writer that finds only readers holding the lock (readers of
+    a store without snapshot) waits up to :data:`READER_WAIT` seconds for them.
+    """
     import fcntl
 
     lock_path = path / LOCK_FILE
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
-        os.close(fd)
-        raise StoreLockedError(f"{path}: store is in use by process {holder}") from None
+    deadline = time.monotonic() + READER_WAIT
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            pass
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # succeeds only when no writer holds it
+        except BlockingIOError:
+            holder = _pid_in(fd)
+            os.close(fd)
+            raise StoreLockedError(f"{path}: store is in use by process {holder}") from None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        if time.monotonic() > deadline:
+            readers = [pid for pid in _flock_holders(lock_path, "READ") if pid != os.getpid()]
+            os.close(fd)
+            who = (f"process {readers[0]}" if len(readers) == 1 else
+                   f"processes {', '.join(map(str, readers))}" if readers else "another process")
+            raise StoreLockedError(f"{path}: store is being read by {who} (no snapshot yet); "
+                                   "try again when it finishes") from None
+        time.sleep(0.05)
     os.ftruncate(fd, 0)
-    os.write(fd, str(os.getpid()).encode())
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
     return fd
+
+
+def _pid_in(fd: int) -> str:
+    """The pid a writer wrote in its lock file ("?" if it has not written it yet)."""
+    for _ in range(10):
+        with suppress(OSError):
+            text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            if text:
+                return text
+        time.sleep(0.02)
+    return "?"
+
+
+def _flock_holders(lock_path: Path, kind: str) -> list[int]:
+    """Pids holding a ``flock`` of ``kind`` (READ or WRITE) on the file (Linux; [] elsewhere)."""
+    try:
+        inode = lock_path.stat().st_ino
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return []
+    pids = []
+    for line in lines:
+        fields = line.split()
+        if "->" in fields or len(fields) < 6 or fields[1] != "FLOCK" or fields[3] != kind:
+            continue
+        with suppress(ValueError):
+            if int(fields[5].rsplit(":", 1)[1]) == inode:
+                pids.append(int(fields[4]))
+    return sorted(set(pids))
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+
+
+_FAULT_COUNTS: dict[str, int] = {}
+
+
+def fault_point(name: str) -> None:
+    """Test-only fault injection: with ``KG_TEST_KILL_AT=name:n`` (or just ``name`` for n = 1)
+    in the environment, the n-th time this process gets here it sends itself ``SIGKILL``
+    (or ``$KG_TEST_KILL_SIGNAL``). Nothing happens without the variable."""
+    wanted = os.environ.get("KG_TEST_KILL_AT")
+    if not wanted:
+        return
+    count = _FAULT_COUNTS[name] = _FAULT_COUNTS.get(name, 0) + 1
+    if wanted == f"{name}:{count}" or (wanted == name and count == 1):
+        sig = os.environ.get("KG_TEST_KILL_SIGNAL", "SIGKILL")
+        print(f"kg: test fault injection: {sig} at {name}:{count}", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), getattr(signal, sig))
 
 
 def _node(term: URIRef) -> ox.NamedNode:
