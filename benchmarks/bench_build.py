@@ -85,14 +85,19 @@ def main() -> list[Figure]:
         "1024 MB", big.largest_mb / 1024, "<= 1 GB", big.largest_mb <= 1024)))
 
     # -- 6: change 10 articles of the large corpus, build again ------------------------------
-    changed = DATA / f"corpus-changed-{args.large}.jsonl"
-    with large.open(encoding="utf-8") as src, changed.open("w", encoding="utf-8") as out:
-        for i, line in enumerate(src):
-            if i % max(1, args.large // 10) == 0:
-                record_ = json.loads(line)
-                record_["text"] += "\n\nMise à jour : Arthur Mensch, PDG de Mistral AI, a salué la décision."
-                line = json.dumps(record_, ensure_ascii=False) + "\n"
-            out.write(line)
+    changed = DATA / f"corpus-changed-{args.large}"
+    shutil.rmtree(changed, ignore_errors=True)
+    changed.mkdir(parents=True)
+    i = 0
+    for part in sorted(large.glob("*.jsonl")):
+        with part.open(encoding="utf-8") as src, (changed / part.name).open("w", encoding="utf-8") as out:
+            for line in src:
+                if i % max(1, args.large // 10) == 0:
+                    record_ = json.loads(line)
+                    record_["text"] += "\n\nMise à jour : Arthur Mensch, PDG de Mistral AI, a salué la décision."
+                    line = json.dumps(record_, ensure_ascii=False) + "\n"
+                out.write(line)
+                i += 1
     again = run([*KG, "build", str(changed), "--store", str(stores / "large"), "--workers", "2"])
     assert " 10 analysed" in again.stdout, again.stdout
     share = again.wall / big.wall

@@ -107,16 +107,30 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-def corpus(n: int, seed: int = 0) -> Path:
-    """A generated corpus of ``n`` articles (JSONL), made once and kept in benchmarks/.data."""
-    path = DATA / f"corpus-{seed}-{n}.jsonl"
-    if not path.exists():
-        from kg.corpus_gen import write_corpus
+PART = 1000  # articles a JSONL file (kg reads files of 50 MB at most)
 
-        write_corpus(path.with_suffix(".tmp"), n, seed=seed)
-        path.with_suffix(".tmp").rename(path)
+
+def corpus(n: int, seed: int = 0) -> Path:
+    """A generated corpus of ``n`` articles: a folder of JSONL files, made once, kept in benchmarks/.data."""
+    path = DATA / f"corpus-{seed}-{n}"
+    if not path.exists():
+        from kg.corpus_gen import iter_articles
+
+        tmp = path.with_suffix(".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        for start in range(0, n, PART):
+            with (tmp / f"part-{start // PART:04d}.jsonl").open("w", encoding="utf-8") as out:
+                for article in iter_articles(min(PART, n - start), seed, start):
+                    out.write(json.dumps(article.as_record(), ensure_ascii=False) + "\n")
+        tmp.rename(path)
     return path
 
 
+def corpus_lines(path: Path):  # type: ignore[no-untyped-def]
+    for part in sorted(path.glob("*.jsonl")) if path.is_dir() else [path]:
+        with part.open(encoding="utf-8") as lines:
+            yield from lines
+
+
 def words_in(path: Path) -> int:
-    return sum(len(json.loads(line)["text"].split()) for line in path.open(encoding="utf-8"))
+    return sum(len(json.loads(line)["text"].split()) for line in corpus_lines(path))

@@ -25,11 +25,16 @@ def main() -> None:
     parser.add_argument("--model", default="fr_core_news_md")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    from pathlib import Path
+
     import spacy
     from spacy.language import Language
 
-    with open(args.corpus, encoding="utf-8") as lines:
-        texts = [json.loads(line)["text"] for line in lines]
+    corpus = Path(args.corpus)
+    texts = []
+    for part in sorted(corpus.glob("*.jsonl")) if corpus.is_dir() else [corpus]:
+        with part.open(encoding="utf-8") as lines:
+            texts += [json.loads(line)["text"] for line in lines]
     if args.stock:
         nlp = spacy.load(args.model)
     else:

@@ -10,8 +10,9 @@ in the graph.
 Three engines run that same function (:class:`Extractor`):
 
 * ``workers=1``: in this process.
-* ``workers=N``: N local processes (``spawn``), each loading the model once; this process
-  reads the articles and writes the store while they work. Results come back in input
+* ``workers=N``: N local processes forked once the model is loaded here (``spawn`` and a
+  model load each where there is no ``fork``); this process reads the articles and
+  writes the store while they work. Results come back in input
   order, with a bounded number of batches in flight, so memory stays flat.
 * Dask (:func:`dask_extract`): the same extraction in ``dask.bag`` partitions on a
   ``distributed`` cluster (a local one, or ``tcp://scheduler:8786``); each partition is
@@ -152,15 +153,26 @@ def extract_local(tasks: Iterable[Task], config: ExtractionConfig, workers: int 
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding the store open
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(config,)) as pool:
-        pending: deque[Future[list[ArticleOutput]]] = deque()
-        for chunk in _batches(tasks, batch):
-            pending.append(pool.submit(_extract_batch, chunk))
-            while len(pending) >= 2 * workers:
+    if "fork" in multiprocessing.get_all_start_methods():
+        # Load the model once, here, and fork the workers from it: they share its memory and
+        # start at once (as spaCy's own n_process does). They never touch the store this
+        # process has open; they only run the extractor they inherit.
+        _WORKER["extractor"] = Extractor(config, nlp)
+        options: dict[str, Any] = {"mp_context": multiprocessing.get_context("fork")}
+    else:  # each worker loads the model itself
+        options = {"mp_context": multiprocessing.get_context("spawn"), "initializer": _init_worker,
+                   "initargs": (config,)}
+    try:
+        with ProcessPoolExecutor(workers, **options) as pool:
+            pending: deque[Future[list[ArticleOutput]]] = deque()
+            for chunk in _batches(tasks, batch):
+                pending.append(pool.submit(_extract_batch, chunk))
+                while len(pending) >= 2 * workers:
+                    yield from pending.popleft().result()
+            while pending:
                 yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+    finally:
+        _WORKER.pop("extractor", None)
 
 
 # -- Dask ----------------------------------------------------------------------------------

@@ -106,22 +106,26 @@ def union_triples(store: Store) -> list[ox.Triple]:
     return [q.triple for q in ox.parse(b"".join(union_ntriples_lines(store)), ox.RdfFormat.N_TRIPLES)]
 
 
-_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-
-
 def union_ntriples_lines(store: Store) -> list[bytes]:
     """:func:`union_triples` as N-Triples lines, without a Python object per term.
 
-    Oxigraph writes the union as N-Triples; the lines are deduplicated and sorted as
+    Oxigraph writes each graph as N-Triples; the lines are deduplicated and sorted as
     byte strings. That is the order of ``(str(s), str(p), str(o))``: the lines *are*
     those strings joined by spaces, and a term never continues past its last character
     (``>`` or ``"`` or a language tag), so the first difference always falls inside the
     same term, and a space sorts before any character a term can continue with.
     """
-    triples = store.ox.query(_UNION)
-    assert isinstance(triples, ox.QueryTriples)
-    data = triples.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
-    return sorted(set(data.splitlines(keepends=True)))
+    from concurrent.futures import ThreadPoolExecutor
+
+    def dump(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bytes:
+        return store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+
+    # Reading the store is the cost (about 150k quads a second and a thread): graph by graph,
+    # on every core (Oxigraph reads without Python's lock).
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph(), *store.ox.named_graphs()]
+    with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as pool:
+        unique = {line for part in pool.map(dump, graphs) for line in part.splitlines(keepends=True)}
+    return sorted(unique)
 
 
 def _write_turtle(store: Store, sink: BinaryIO) -> int:
