@@ -21,6 +21,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,32 +131,37 @@ class EvalResult:
         }, indent=1, ensure_ascii=False) + "\n"
 
 
+def _select(graph: Graph, query: str, bindings: Mapping[str, Any] | None = None) -> Iterator[Any]:
+    """The rows of a SELECT query: rdflib types them as a union with ASK and CONSTRUCT results."""
+    return iter(graph.query(query, initBindings=bindings))
+
+
 class _Index:
     """The graph's documents, names, types, relations and claims, as the scorer reads them."""
 
     def __init__(self, graph: Graph) -> None:
         self.g = graph
-        self.docs = {str(i): d for d, i in graph.query(
-            PREFIXES + "SELECT ?d ?id WHERE { ?d a schema:NewsArticle ; schema:identifier ?id }")}
+        self.docs = {str(i): d for d, i in _select(
+            graph, PREFIXES + "SELECT ?d ?id WHERE { ?d a schema:NewsArticle ; schema:identifier ?id }")}
         self.names: dict[Any, set[str]] = defaultdict(set)
-        for e, n in graph.query(PREFIXES + "SELECT ?e ?n WHERE { ?e schema:name|schema:alternateName ?n }"):
+        for e, n in _select(graph, PREFIXES + "SELECT ?e ?n WHERE { ?e schema:name|schema:alternateName ?n }"):
             self.names[e].add(norm(str(n)))
-        self.display = {e: str(n) for e, n in graph.query(PREFIXES + "SELECT ?e ?n WHERE { ?e schema:name ?n }")}
+        self.display = {e: str(n) for e, n in _select(graph, PREFIXES + "SELECT ?e ?n WHERE { ?e schema:name ?n }")}
         self.type_of: dict[Any, str] = {}
         for label, cls in TYPES.items():
             q = PREFIXES + f"SELECT DISTINCT ?e WHERE {{ ?e a ?t . ?t rdfs:subClassOf* <{cls}> }}"
-            for (e,) in graph.query(q):
+            for (e,) in _select(graph, q):
                 self.type_of.setdefault(e, label)
 
     def entities_in(self, doc: Any) -> list:
         q = PREFIXES + "SELECT DISTINCT ?e WHERE { ?d schema:mentions ?e }"
-        return [e for (e,) in self.g.query(q, initBindings={"d": doc}) if e in self.type_of]
+        return [e for (e,) in _select(self.g, q, {"d": doc}) if e in self.type_of]
 
     def relations_in(self, doc: Any) -> set:
         q = PREFIXES + """SELECT DISTINCT ?s ?p ?o WHERE {
             ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:evidence ?ev .
             ?ev oa:hasSource ?d . ?s ?p ?o }"""
-        return {(s, p, o) for s, p, o in self.g.query(q, initBindings={"d": doc}) if str(p) in PREDICATES.values()}
+        return {(s, p, o) for s, p, o in _select(self.g, q, {"d": doc}) if str(p) in PREDICATES.values()}
 
     def claims_in(self, doc: Any) -> list[dict]:
         q = PREFIXES + """SELECT ?c ?a ?st ?start ?end WHERE {
@@ -163,7 +169,7 @@ class _Index:
             OPTIONAL { ?c kg:stance ?st }
             OPTIONAL { ?c kg:evidence ?ev . ?ev oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end } }"""
         out: dict[Any, dict] = {}
-        for c, a, st, start, end in self.g.query(q, initBindings={"d": doc}):
+        for c, a, st, start, end in _select(self.g, q, {"d": doc}):
             item = out.setdefault(c, {"author": a, "stance": st, "spans": []})
             if start is not None and end is not None:
                 item["spans"].append((int(start), int(end)))
@@ -173,7 +179,7 @@ class _Index:
         q = PREFIXES + """SELECT ?id ?start ?end ?exact WHERE {
             ?ev oa:hasSource ?d ; oa:hasSelector ?s1 , ?s2 . ?d schema:identifier ?id .
             ?s1 oa:start ?start ; oa:end ?end . ?s2 oa:exact ?exact }"""
-        return [(str(i), int(s), int(e), str(x)) for i, s, e, x in self.g.query(q)]
+        return [(str(i), int(s), int(e), str(x)) for i, s, e, x in _select(self.g, q)]
 
 
 def _match(names: set[str], entities: list[dict], etype: str) -> dict | None:
@@ -274,7 +280,7 @@ def _score_relations(index: _Index, key: dict, doc: Any, score: DocScore) -> Non
     gold = {(r["subject"], r["predicate"], r["object"]): r for r in key["relations"]}
     inverse = {v: k for k, v in PREDICATES.items()}
     hit: set[tuple[str, str, str]] = set()
-    for s, p, o in index.relations_in(doc) if doc is not None else set():
+    for s, p, o in sorted(index.relations_in(doc)) if doc is not None else []:  # sorted: stable misses
         name = inverse[str(p)]
         if name == "founded":
             s, o = o, s

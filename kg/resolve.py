@@ -26,7 +26,7 @@ from kg.nlp.kb import KnowledgeBase
 RULE_CONFIDENCE = {"kb-alias": 0.95, "spelling": 0.95, "surname": 0.85, "given-name": 0.7, "acronym": 0.8,
                    "decision": 1.0}
 
-PARTICLES = frozenset(["de", "du", "des", "d'", "von", "van", "der", "den", "la", "le", "di", "da", "al", "el", "bin", "ben"])
+PARTICLES = frozenset("de du des d' von van der den la le di da al el bin ben".split())
 
 
 def normalise(name: str) -> str:
@@ -98,7 +98,9 @@ def _group_mentions(mentions: Iterable[Mention], kb: KnowledgeBase | None, decis
         elif m.text in merges:
             target = merges[m.text]
             entry = kb.lookup(target, m.type) if kb is not None else None
-            key = (m.type, f"kb:{entry.type}:{entry.id}") if entry else (m.type, "name:" + normalise(target))
+            key: tuple[str, str] = (
+                (m.type, f"kb:{entry.type}:{entry.id}") if entry else (m.type, "name:" + normalise(target))
+            )
             add(key, m, "decision")
         else:
             pending.append(m)

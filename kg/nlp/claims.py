@@ -34,7 +34,8 @@ NEEDS_OBJECT = {
     "partager": re.compile(r"\b(?:inquiétude|crainte|avis|vision|point de vue|conviction|analyse|espoir)"),
     "mettre": re.compile(r"\bmet\w* (?:en garde|en avant|l['’]accent|en doute)"),
     "viser": re.compile(r"\bvis\w* (?:également |aussi )?à\b"),
-    "soulever": re.compile(r"\bsoul[eè]v\w* (?:d['’]ailleurs |aussi |également )?(?:un point|une question|des questions)"),
+    "soulever": re.compile(r"\bsoul[eè]v\w* (?:d['’]ailleurs |aussi |également )?"
+                           r"(?:un point|une question|des questions)"),
     "dire": re.compile(r"\b(?:s['’]est|se sont|se) dit\w*|\bdit\b|\bdisent\b|\ba dit\b"),
     "annoncer": re.compile(r"\bannonc\w* que\b"),
     "prévenir": re.compile(r"\bprévien\w* que\b|\ba prévenu\b"),
@@ -54,7 +55,7 @@ NEEDS_OBJECT = {
                            r"scepticisme|opposition|désaccord|regret|espoir|enthousiasme|réserve|doute)"),
 }
 # Participles and adjectives the lemmatizer does not always map to the verb.
-SPEECH_FORMS = frozenset(["craignant", "reconnaissant", "estimant", "affirmant", "soulignant", "jugeant", "inquiet", "inquiète"])
+SPEECH_FORMS = frozenset("craignant reconnaissant estimant affirmant soulignant jugeant inquiet inquiète".split())
 MARKER_RE = re.compile(
     r"(?:^|[,;:]\s*|\b)(?P<marker>selon|d['’]après|pour|dans la vision de|aux yeux de|de l['’]avis de|"
     r"comme l['’](?:a|ont) (?:souligné|dit|expliqué|rappelé|affirmé)|comme le (?:souligne|dit|rappelle|explique|"
@@ -100,7 +101,8 @@ class Salience:
 
     def add(self, ent: Span) -> None:
         if ent.label_ == "PER":
-            self.people = [p for p in self.people if p.text != ent.text][-7:] + [ent]
+            others = [p for p in self.people if p.text != ent.text]
+            self.people = [*others[-7:], ent]
         elif ent.label_ == "ORG":
             self.group = ent
 
@@ -313,8 +315,8 @@ def _speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) 
                 return (titled,)
     if cue.i + 1 < sent.end and doc[cue.i + 1].lower_ in ("-t-il", "-il", "-t-elle", "-elle", "-t", "-ils", "-elles"):
         # "« … », estime-t-il": the pronoun after the verb stands for the speaker named before
-        pronoun = doc[cue.i + 1].lower_.split("-")[-1] or doc[cue.i + 2].lower_.lstrip("-")
-        return _pronoun_target(pronoun, [], salience)
+        inverted = doc[cue.i + 1].lower_.split("-")[-1] or doc[cue.i + 2].lower_.lstrip("-")
+        return _pronoun_target(inverted, [], salience)
     by_subject = _speakers_from_subject(cue, sent, ents, salience)
     if by_subject:
         return by_subject
@@ -421,7 +423,7 @@ def _inside_parentheses(ent: Span, sent: Span) -> bool:
     return before.count("(") > before.count(")")
 
 
-IMPERSONAL_AFTER_IL = frozenset(["est", "était", "semble", "faut", "fallait", "reste", "s'", "s’", "y", "paraît", "suffit"])
+IMPERSONAL_AFTER_IL = frozenset("est était semble faut fallait reste s' s’ y paraît suffit".split())
 
 
 def _subject_pronoun(sent: Span, cue: Token) -> str | None:

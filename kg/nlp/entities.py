@@ -107,7 +107,8 @@ class ModelNameRecognizer:
         self.name = name
         self.families = sorted(set(families), key=len, reverse=True)
         version = r"(?:[- ]?(?:v?\d+(?:\.\d+)*[a-z]?|\d+(?:\.\d+)?[BbMmTt]|\d+x\d+[Bb]|[A-Z]\d+(?:\.\d+)?|o\d))"
-        suffix = r"(?: (?:%s))" % "|".join(sorted(MODEL_SUFFIX_WORDS))
+        suffix_words = "|".join(sorted(MODEL_SUFFIX_WORDS))
+        suffix = rf"(?: (?:{suffix_words}))"
         if self.families:
             fam = "|".join(re.escape(f) for f in self.families)
             self.family_re: re.Pattern[str] | None = re.compile(
@@ -118,7 +119,8 @@ class ModelNameRecognizer:
         self.word_re = re.compile(r"[^\s,;:()«»\"“”!?]+")
         noun = "|".join(sorted(MODEL_NOUNS))
         self.cue_re = re.compile(
-            rf"\b(?i:{noun})(?: (?i:d['’]IA|de langage|open source|d['’]intelligence artificielle|conversationnel|phare))?"
+            rf"\b(?i:{noun})"
+            r"(?: (?i:d['’]IA|de langage|open source|d['’]intelligence artificielle|conversationnel|phare))?"
             r" ((?:[A-Z][\w.]*(?:-[\w.]+)*)(?: (?:[A-Z][\w.]*|\d[\w.]*))*)"
         )
         # "Moshi, un assistant vocal", "Lucie, le nouveau modèle de …": a name apposed to a model noun
@@ -470,9 +472,11 @@ def _capitalised_run(doc: Doc, start: int) -> int:
             return start
     while end < len(doc):
         t = doc[end]
-        if t.text[:1].isupper() and t.is_alpha or t.text[:1].isupper() and "-" in t.text:
-            end += 1
-        elif t.text in ("&", "-") and end > start and end + 1 < len(doc) and doc[end + 1].text[:1].isupper():
+        if (
+            (t.text[:1].isupper() and t.is_alpha)
+            or (t.text[:1].isupper() and "-" in t.text)
+            or (t.text in ("&", "-") and end > start and end + 1 < len(doc) and doc[end + 1].text[:1].isupper())
+        ):
             end += 1
         else:
             break

@@ -32,10 +32,12 @@ OPENNESS_RE = [
 ]
 MONTHS = {m: i for i, m in enumerate("janvier février mars avril mai juin juillet août septembre octobre novembre "
                                      "décembre".split(), start=1)}
+_MONTH_NAMES = "|".join(MONTHS)
 RELEASE_RE = re.compile(
     r"\b(?:lancé|lancée|sorti|sortie|publié|publiée|dévoilé|dévoilée|présenté|présentée|mis en ligne|annoncé|"
-    r"annoncée)\b[^;!?]{0,60}?\b(?:le (?P<day>\d{1,2}(?:er)?) (?P<m1>%s) (?P<y1>20\d\d)|en (?P<m2>%s) (?P<y2>20\d\d)|"
-    r"en (?P<y3>20\d\d))" % ("|".join(MONTHS), "|".join(MONTHS)),
+    r"annoncée)\b[^;!?]{0,60}?\b"
+    rf"(?:le (?P<day>\d{{1,2}}(?:er)?) (?P<m1>{_MONTH_NAMES}) (?P<y1>20\d\d)|en (?P<m2>{_MONTH_NAMES}) (?P<y2>20\d\d)|"
+    r"en (?P<y3>20\d\d))",
     re.IGNORECASE,
 )
 
@@ -52,7 +54,7 @@ def parameters_from_name(name: str) -> int | None:
     m = NAME_SIZE_RE.search(name)
     if m is None:
         return None
-    return int(round(float(m.group(1)) * _SCALE[m.group(2).lower()]))
+    return round(float(m.group(1)) * _SCALE[m.group(2).lower()])
 
 
 def find_model_facts(sent: Span, ents: list[Span]) -> Iterator[ModelFact]:
@@ -67,7 +69,7 @@ def find_model_facts(sent: Span, ents: list[Span]) -> Iterator[ModelFact]:
     m = TEXT_SIZE_RE.search(text)
     if m is not None and parameters_from_name(model.text) is None:
         value = float(m.group(1).replace(",", "."))
-        yield ModelFact(model, "parameterCount", str(int(round(value * _TEXT_SCALE[m.group(2).lower()]))), sent)
+        yield ModelFact(model, "parameterCount", str(round(value * _TEXT_SCALE[m.group(2).lower()])), sent)
     for concept, rx in OPENNESS_RE:
         if rx.search(text):
             yield ModelFact(model, "openness", concept, sent)

@@ -175,13 +175,13 @@ def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None)
     _add_known_roles(roles, [e for s in sentences for e in ents_of[s.start]], kb)
     skip = attribution_lines(sentences, ents_of)
     claims: list[RawClaim] = []
-    for found in find_claims(doc, sentences, ents_of, roles, skip):
-        evidence = TextSpan(found.sentence.start_char, found.sentence.end_char)
-        about = tuple(mention_of(a) for a in found.about)
-        reporter = mention_of(found.reported_by) if found.reported_by is not None else None
-        for speaker in found.speakers:
-            claims.append(RawClaim(mention_of(speaker), evidence, found.stance, found.kind,  # type: ignore[arg-type]
-                                   about, found.cue, 0.8 if found.kind == "direct" else 0.7, found.hedge, reporter))
+    for claim in find_claims(doc, sentences, ents_of, roles, skip):
+        evidence = TextSpan(claim.sentence.start_char, claim.sentence.end_char)
+        about = tuple(mention_of(a) for a in claim.about)
+        reporter = mention_of(claim.reported_by) if claim.reported_by is not None else None
+        for speaker in claim.speakers:
+            claims.append(RawClaim(mention_of(speaker), evidence, claim.stance, claim.kind,  # type: ignore[arg-type]
+                                   about, claim.cue, 0.8 if claim.kind == "direct" else 0.7, claim.hedge, reporter))
     facts = [
         RawModelFact(mention_of(f.model), f.attribute, f.value,  # type: ignore[arg-type]
                      TextSpan(f.evidence.start_char, f.evidence.end_char))

@@ -18,10 +18,10 @@ from kg.nlp.lexicon import DETERMINERS, FOUNDER_HEADS, MODEL_NOUNS, MODEL_VERBS,
 PREPOSITIONS_OF = frozenset({"de", "d'", "d’", "du", "chez"})
 COORD_WORDS = frozenset({",", "et"})
 FOUND_LEMMAS = frozenset({"fonder", "cofonder", "co-fonder"})
-FOUND_FORMS = frozenset(["fondé", "fondée", "fondés", "fondées", "cofondé", "cofondée", "cofondés", "cofondées", "co-fondé", "co-fondée"])
-DEVELOPED_BY_FORMS = frozenset(
-    ["développé", "développée", "développés", "conçu", "conçue", "créé", "créée", "lancé", "lancée", "entraîné", "entraînée", "publié", "publiée"]
-)
+FOUND_FORMS = frozenset("fondé fondée fondés fondées cofondé cofondée cofondés cofondées co-fondé co-fondée".split())
+DEVELOPED_BY_FORMS = frozenset("""
+    développé développée développés conçu conçue créé créée lancé lancée entraîné entraînée publié publiée
+""".split())
 
 
 @dataclass(frozen=True)
@@ -333,8 +333,9 @@ def _founders(sent: Span, ents: list[Span]) -> Iterator[Found]:
         if (nxt is not None and nxt.lower_ == "par") or _par_follows(doc, token, sent):
             org = _last_ent_before(ents, token.i, "ORG")
             people = _coordination_after(doc, ents, _index_after_par(doc, token, sent), sent)
-            for person in people if org is not None else []:
-                yield Found(org, "founder", person, None, "org-founded-by", 0.85)
+            if org is not None:
+                for person in people:
+                    yield Found(org, "founder", person, None, "org-founded-by", 0.85)
             continue
         org = _first_ent_after(ents, token.i, "ORG", limit=4)
         if org is None:
@@ -417,9 +418,9 @@ def _coordination_before(doc: Doc, ents: list[Span], verb_i: int, sent: Span) ->
 def _developers(sent: Span, ents: list[Span]) -> Iterator[Found]:
     doc = sent.doc
     for model in (e for e in ents if label(e) == "AIMODEL"):
-        org = _org_of_model(doc, model, ents, sent)
-        if org is not None:
-            yield Found(model, "creator", org[0], None, org[1], org[2])
+        origin = _org_of_model(doc, model, ents, sent)
+        if origin is not None:
+            yield Found(model, "creator", origin[0], None, origin[1], origin[2])
     seen: set[tuple[int, int]] = set()
     for org, models, rule in [*_launches(sent, ents), *_possessive_models(sent, ents)]:
         for model in models:
@@ -442,7 +443,9 @@ def _launches(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], 
     for verb in sent:
         if verb.lower_ not in LAUNCH_FORMS and not (verb.pos_ == "VERB" and verb.lemma_.lower() in MODEL_VERBS):
             continue
-        if doc[verb.i - 1].lower_ in ("été", "est", "sont", "était") or verb.i + 1 < sent.end and doc[verb.i + 1].lower_ == "par":
+        if doc[verb.i - 1].lower_ in ("été", "est", "sont", "était") or (
+            verb.i + 1 < sent.end and doc[verb.i + 1].lower_ == "par"
+        ):
             continue  # passive: the "… par ORG" rules handle it
         org = _subject_org_before(doc, ents, verb.i, sent)
         if org is None:
@@ -463,7 +466,9 @@ def _subject_org_before(doc: Doc, ents: list[Span], i: int, sent: Span) -> Span 
         if label(ent) != "ORG":
             continue
         prev = doc[ent.start - 1] if ent.start > sent.start else None
-        if prev is not None and prev.lower_ in ("de", "d'", "d’", "du", "par", "chez", "à", "avec", "pour", "sur", "dans"):
+        if prev is not None and prev.lower_ in (
+            "de", "d'", "d’", "du", "par", "chez", "à", "avec", "pour", "sur", "dans",
+        ):
             return None
         return ent
     return None
@@ -550,16 +555,16 @@ def _org_of_model(doc: Doc, model: Span, ents: list[Span], sent: Span) -> tuple[
     by = _participle_by_org(doc, model, ents, sent)
     if by is not None:
         return by, "model-developed-by-org", 0.8
-    if token.text == "," and k < sent.end and doc[k].lower_ in DETERMINERS:
-        # apposition: "LLaMA 2, le modèle d'IA open source de Meta"
-        if k + 1 < sent.end and doc[k + 1].lower_ in MODEL_NOUNS:
-            for m in range(k + 2, min(k + 10, sent.end)):
-                if doc[m].text in (",", ";", ":", "(") or doc[m].pos_ == "VERB":
-                    break
-                if doc[m].lower_ in ("de", "d'", "d’", "du"):
-                    org = _ent_at(ents, m + 1)
-                    if org is not None and label(org) == "ORG":
-                        return org, "model-apposition-of-org", 0.85
+    # apposition: "LLaMA 2, le modèle d'IA open source de Meta"
+    if (token.text == "," and k < sent.end and doc[k].lower_ in DETERMINERS
+            and k + 1 < sent.end and doc[k + 1].lower_ in MODEL_NOUNS):
+        for m in range(k + 2, min(k + 10, sent.end)):
+            if doc[m].text in (",", ";", ":", "(") or doc[m].pos_ == "VERB":
+                break
+            if doc[m].lower_ in ("de", "d'", "d’", "du"):
+                org = _ent_at(ents, m + 1)
+                if org is not None and label(org) == "ORG":
+                    return org, "model-apposition-of-org", 0.85
     return None
 
 
@@ -584,8 +589,11 @@ def _participle_by_org(doc: Doc, model: Span, ents: list[Span], sent: Span) -> S
 def _launch_verb_after(doc: Doc, org: Span, sent: Span) -> Token | None:
     for k in range(org.end, min(org.end + 4, sent.end)):
         token = doc[k]
-        if (token.lemma_.lower() in MODEL_VERBS and token.pos_ in ("VERB", "AUX") and token.morph.get("VerbForm") != ["Inf"]) \
-                or (token.lemma_.lower() in MODEL_VERBS and token.tag_ == "VERB"):
+        if (
+            (token.lemma_.lower() in MODEL_VERBS and token.pos_ in ("VERB", "AUX")
+             and token.morph.get("VerbForm", None) != ["Inf"])
+            or (token.lemma_.lower() in MODEL_VERBS and token.tag_ == "VERB")
+        ):
             return token
         if token.text in (",", ";", ".") or token.ent_type_:
             return None
