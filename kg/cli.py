@@ -58,6 +58,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="turtle",
                    help="turtle, ntriples, nquads, trig, jsonld or graphml")
     p.add_argument("-o", "--output", help="output file (default: standard output)")
+    p.add_argument("--min-confidence", type=float, default=0.0,
+                   help="leave out facts whose kg:confidence is lower (mentions, relations, claims)")
 
     p = sub.add_parser("view", help="write the interactive HTML network view")
     _store_arg(p)
@@ -194,7 +196,8 @@ def _export(args: argparse.Namespace) -> int:
     from kg.store import open_store
 
     with open_store(args.store, read_only=True) as store:
-        count = export(store, args.format, Path(args.output) if args.output else None)
+        count = export(store, args.format, Path(args.output) if args.output else None,
+                       min_confidence=args.min_confidence)
     if args.output:
         print(f"wrote {args.output} ({count} {'edges' if args.format == 'graphml' else 'triples'})", file=sys.stderr)
     return 0

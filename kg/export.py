@@ -41,11 +41,15 @@ EXTENSIONS = {"turtle": ".ttl", "ntriples": ".nt", "nquads": ".nq", "trig": ".tr
 Writer = Callable[["Store", BinaryIO], int]
 
 
-def export(store: Store, fmt: str, out: Path | None) -> int:
-    """Write the store as ``fmt`` to ``out`` (stdout when None); return triples, quads or edges written."""
+def export(store: Store, fmt: str, out: Path | None, *, min_confidence: float = 0.0) -> int:
+    """Write the store as ``fmt`` to ``out`` (stdout when None); return triples, quads or edges written.
+
+    With ``min_confidence``, facts whose ``kg:confidence`` is lower are left out (see :func:`confident_view`)."""
     writer = _WRITERS.get(fmt)
     if writer is None:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if min_confidence > 0:
+        store = confident_view(store, min_confidence)
     if out is None:
         return _to_stdout(store, writer)
     target = Path(out)
@@ -54,6 +58,33 @@ def export(store: Store, fmt: str, out: Path | None) -> int:
             return writer(store, sink)
     except OSError as exc:
         raise ExportError(f"{target}: cannot write {fmt} export: {exc.strerror or exc}") from exc
+
+
+_LOW_CONFIDENCE = """
+SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x <https://w3id.org/newskg/ontology#confidence> ?c } FILTER(?c < ?t) }"""
+_SUPPORTED_EDGES = """
+SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ;
+    <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o ;
+    <https://w3id.org/newskg/ontology#confidence> ?c } FILTER(?c >= ?t) }"""
+_REIFIED_EDGES = """
+SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ;
+    <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o } }"""
+
+
+def confident_view(store: Store, min_confidence: float) -> Store:
+    """An in-memory copy of the store without the facts below ``min_confidence``: the
+    low-confidence mentions, reifiers, memberships, merges and claims (with their own triples),
+    and every direct edge none of whose reifiers reaches the threshold."""
+    t = str(ox.Literal(f"{float(min_confidence):.4f}", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")))
+    low = {row["x"] for row in store.ox.query(_LOW_CONFIDENCE.replace("?t", t))}
+    kept_edges = {(r["s"], r["p"], r["o"]) for r in store.ox.query(_SUPPORTED_EDGES.replace("?t", t))}
+    weak_edges = {(r["s"], r["p"], r["o"]) for r in store.ox.query(_REIFIED_EDGES)} - kept_edges
+    view = ox.Store()
+    view.bulk_extend(
+        q for q in store.ox.quads_for_pattern(None, None, None, None)
+        if q.subject not in low and (q.subject, q.predicate, q.object) not in weak_edges
+    )
+    return type(store)(store.path, view, store.iris, True, None)
 
 
 def _to_stdout(store: Store, writer: Writer) -> int:

@@ -257,3 +257,24 @@ def test_successful_export_replaces_the_target_and_keeps_its_mode(store, tmp_pat
     assert target.read_text(encoding="utf-8").startswith("<")
     assert target.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["out.nt"]
+
+
+def test_min_confidence_leaves_out_weak_facts(tiny_store_path, tmp_path):
+    """The tiny store's founder edges have confidence 0.90 and its model edge 0.85: a 0.88
+    threshold keeps the founders and drops the model's developer edge and its reifier."""
+    from rdflib import Graph, URIRef
+
+    from kg.export import export
+    from kg.store import open_store
+
+    full, strict = tmp_path / "full.nt", tmp_path / "strict.nt"
+    with open_store(tiny_store_path, read_only=True) as store:
+        export(store, "ntriples", full)
+        export(store, "ntriples", strict, min_confidence=0.88)
+    g_full, g_strict = Graph().parse(full, format="nt"), Graph().parse(strict, format="nt")
+    creator = URIRef("https://schema.org/creator")
+    founder = URIRef("https://schema.org/founder")
+    assert len(list(g_full.triples((None, creator, None)))) == 1
+    assert list(g_strict.triples((None, creator, None))) == []
+    assert len(list(g_strict.triples((None, founder, None)))) == 3
+    assert len(g_strict) < len(g_full)
