@@ -146,8 +146,8 @@ def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None)
     boiler = doc._.kg_boilerplate or boilerplate_ranges(doc.text)
     sentences = [s for s in (_trim(sent) for sent in merged_sentences(doc)) if s is not None]
     sentences = [s for s in sentences if not in_ranges(s.start_char, boiler)]
-    ents_of = {s.start: [e for e in doc.ents if s.start <= e.start and e.end <= s.end and e.label_ in LABELS]
-               for s in sentences}
+    kept = [e for e in doc.ents if e.label_ in LABELS]  # doc.ents builds new spans: read it once
+    ents_of = {s.start: [e for e in kept if s.start <= e.start and e.end <= s.end] for s in sentences}
     sources = doc._.kg_sources or {}
     mentions: dict[tuple[int, int], Mention] = {}
     for sent in sentences:
