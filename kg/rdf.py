@@ -157,36 +157,32 @@ class _Writer:
         g.add((record, KG.confidence, confidence(RULE_CONFIDENCE.get(rule, 0.7))))
         g.add((record, PROV.wasGeneratedBy, self.run_iri))
 
-    def model_fact(self, fact: ModelFact) -> None:
+    def reified_fact(self, s: URIRef, p: URIRef, o: URIRef | Literal, evidence: TextSpan,
+                     conf: float, rule: str) -> URIRef:
+        """The direct triple and its rdf:Statement reifier with evidence; returns the span."""
         g = self.g
-        model = entity_iri(fact.model, self.iris)
-        predicate, value = _model_attribute(fact)
-        g.add((model, predicate, value))
-        st = self.iris.statement(self.doc, model, predicate, value, fact.evidence.start, fact.evidence.end)
-        g.add((st, RDF.type, RDF.Statement))
-        g.add((st, RDF.subject, model))
-        g.add((st, RDF.predicate, predicate))
-        g.add((st, RDF.object, value))
-        g.add((st, KG.evidence, self.span(fact.evidence)))
-        g.add((st, KG.confidence, confidence(0.9 if fact.attribute == "parameterCount" else 0.7)))
-        g.add((st, KG.extractedBy, Literal(f"model-{fact.attribute}")))
-        g.add((st, PROV.wasGeneratedBy, self.run_iri))
-
-    def relation(self, relation: Relation, date: str | None) -> None:
-        g = self.g
-        s, o = entity_iri(relation.subject, self.iris), entity_iri(relation.object, self.iris)
-        p = PREDICATES[relation.predicate]
-        span = self.span(relation.evidence)
+        span = self.span(evidence)
         g.add((s, p, o))
-        st = self.iris.statement(self.doc, s, p, o, relation.evidence.start, relation.evidence.end)
+        st = self.iris.statement(self.doc, s, p, o, evidence.start, evidence.end)
         g.add((st, RDF.type, RDF.Statement))
         g.add((st, RDF.subject, s))
         g.add((st, RDF.predicate, p))
         g.add((st, RDF.object, o))
         g.add((st, KG.evidence, span))
-        g.add((st, KG.confidence, confidence(relation.confidence)))
-        g.add((st, KG.extractedBy, Literal(relation.rule)))
+        g.add((st, KG.confidence, confidence(conf)))
+        g.add((st, KG.extractedBy, Literal(rule)))
         g.add((st, PROV.wasGeneratedBy, self.run_iri))
+        return span
+
+    def model_fact(self, fact: ModelFact) -> None:
+        predicate, value = _model_attribute(fact)
+        self.reified_fact(entity_iri(fact.model, self.iris), predicate, value, fact.evidence,
+                          0.9 if fact.attribute == "parameterCount" else 0.7, f"model-{fact.attribute}")
+
+    def relation(self, relation: Relation, date: str | None) -> None:
+        s, o = entity_iri(relation.subject, self.iris), entity_iri(relation.object, self.iris)
+        span = self.reified_fact(s, PREDICATES[relation.predicate], o, relation.evidence, relation.confidence,
+                                 relation.rule)
         if relation.predicate == "worksFor":
             self.membership(relation, s, o, span, date)
 
