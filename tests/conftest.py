@@ -99,3 +99,23 @@ def tiny_store_copy(tiny_store_path, tmp_path) -> Path:
     dest = tmp_path / "store"
     shutil.copytree(tiny_store_path, dest, ignore=shutil.ignore_patterns("newskg.lock"))
     return dest
+
+
+# -- headless Chromium, shared by the browser tests ----------------------------------------
+# Flags that keep Debian's Chromium quiet on a machine with no network (no background
+# requests, no updates, a fresh profile per test); the profile folder is added per call.
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
+
+def chromium() -> str:
+    """The Chromium binary; a missing browser fails under CI and skips elsewhere."""
+    import os
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is required under CI (apt-get install chromium)")
+    pytest.skip("Chromium is not installed")

@@ -8,9 +8,7 @@ the page draws the network and runs a canned query in headless Chromium.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -26,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import RUN, _entity, _span_of
+from conftest import CHROMIUM_FLAGS, RUN, _entity, _span_of, chromium
 from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -465,21 +463,10 @@ def test_entity_data_has_each_fact_with_its_evidence_and_article(served):
     assert http(served.url + "view?focus=nobody")[0] == 404
 
 
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    if os.environ.get("CI"):
-        pytest.fail("Chromium is required under CI (apt-get install chromium)")
-    pytest.skip("Chromium is not installed")
-
-
 def _browse(url: str, work: Path, *args: str) -> str:
     """Headless Chromium on ``url``; every address but the loopback goes to a closed port."""
     cmd = [
-        _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        chromium(), *CHROMIUM_FLAGS,
         f"--user-data-dir={work / 'chromium-profile'}", "--proxy-server=127.0.0.1:9",
         "--virtual-time-budget=15000", "--window-size=1280,900", *args, url,
     ]

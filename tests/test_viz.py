@@ -7,16 +7,14 @@ dead proxy), so a page that needed a CDN would not draw. The page writes
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import struct
 import subprocess
 import zlib
 from pathlib import Path
 
 import pytest
-from conftest import RUN, _entity, _span_of
+from conftest import CHROMIUM_FLAGS, RUN, _entity, _span_of, chromium
 
 from kg.errors import ExportError, UsageError
 from kg.model import Claim, Document, Extraction, Relation
@@ -220,21 +218,10 @@ def test_hostile_text_is_escaped_in_the_page(xss_store, tmp_path):
 
 # -- a real browser ------------------------------------------------------------------------
 
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    if os.environ.get("CI"):
-        pytest.fail("Chromium is required under CI (apt-get install chromium)")
-    pytest.skip("Chromium is not installed")
-
-
 def _browse(page: Path, work: Path, *args: str) -> str:
     """Run headless Chromium on ``page`` offline; return stdout (the DOM with --dump-dom)."""
     cmd = [
-        _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        chromium(), *CHROMIUM_FLAGS,
         f"--user-data-dir={work / 'chromium-profile'}",
         # All traffic, loopback included, goes to a closed port: the page must need none.
         "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
