@@ -37,6 +37,7 @@ def make_store(path: Path, triples: int, seed: int = 7) -> int:
         ordered = sorted(URIRef(e) for e in entities)
         for k in range(0, len(ordered), 2000):
             store.consolidate_entities(ordered[k : k + 2000])
+        store.compact()  # as kg build does after a large build
         total = len(store)
     shard.unlink()
     return total
