@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.nlp.kb import read_word_list
 from kg.nlp.lexicon import DETERMINERS, ROLE_HEADS
 from kg.nlp.stance import classify_stance
+from kg.nlp.tokens import positions_in, word_positions
 
 SPEECH_LEMMAS = frozenset(
     """déclarer affirmer souligner estimer penser croire craindre alerter avertir prédire saluer critiquer
@@ -135,6 +136,7 @@ def find_claims(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Spa
     holds the starts of sentences that are page furniture or attribution lines."""
     salience = Salience(roles=roles)
     pull_quotes = _pull_quote_speakers(doc, sentences, ents_of)
+    cues = speech_candidates(doc)
     for sent in sentences:
         ents = ents_of.get(sent.start, [])
         if sent.start in skip:
@@ -144,7 +146,7 @@ def find_claims(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Spa
             yield _claim((speaker,), sent, "pull quote", "direct", ents)
             salience.add(speaker)
             continue
-        found = _reported(sent, ents, salience)
+        found = _reported(sent, ents, salience, cues)
         if found is not None:
             yield found
             for s in found.speakers:
@@ -191,11 +193,12 @@ def _claim(speakers: tuple[Span, ...], sent: Span, cue: str, kind: str, ents: li
     return FoundClaim(speakers, sent, cue, kind, classify_stance(text, cue), about, hedge_of(text), reported_by)
 
 
-def _reported(sent: Span, ents: list[Span], salience: Salience) -> FoundClaim | None:
-    if sent.text.rstrip().endswith("?"):
+def _reported(sent: Span, ents: list[Span], salience: Salience, cues: Sequence[int]) -> FoundClaim | None:
+    text = sent.text  # Span.text joins the span's tokens: read it once
+    if text.rstrip().endswith("?"):
         return None  # a question asserts nothing
-    marker = _marker(sent, ents, salience)
-    cue_token = _cue_token(sent)
+    marker = _marker(sent, text, ents, salience)
+    cue_token = _cue_token(sent, cues, text)
     if marker is not None:
         speakers, cue = marker
         if cue_token is not None and len(speakers) == 1 and speakers[0].label_ == "ORG":
@@ -212,18 +215,18 @@ def _reported(sent: Span, ents: list[Span], salience: Salience) -> FoundClaim | 
     return _claim(speakers, sent, _cue_text(cue_token), "reported", ents)
 
 
-def _marker(sent: Span, ents: list[Span], salience: Salience) -> tuple[tuple[Span, ...], str] | None:
-    for m in MARKER_RE.finditer(sent.text):
+def _marker(sent: Span, text: str, ents: list[Span], salience: Salience) -> tuple[tuple[Span, ...], str] | None:
+    for m in MARKER_RE.finditer(text):
         marker = m.group("marker").lower()
         start_char = sent.start_char + m.start("who")
         who = _ent_starting_at(ents, start_char)
-        if marker == "pour" and not _marker_at_clause_start(sent, m.start("marker")):
+        if marker == "pour" and not _marker_at_clause_start(text, m.start("marker")):
             continue
         if who is not None and who.label_ in ("PER", "ORG"):
             if marker == "pour" and who.end < sent.end and sent.doc[who.end].text != ",":
                 continue
             return (who,), marker
-        word = sent.text[m.start("who"):].split(maxsplit=1)[0].strip(",.;:").lower()
+        word = text[m.start("who"):].split(maxsplit=1)[0].strip(",.;:").lower()
         here = [e for e in ents if e.label_ == "PER" and e.end_char <= sent.start_char + m.start("marker")
                 and not _after_preposition(e)]
         if word in PERSON_PRONOUNS and here and pronoun_gender(word) in (gender_of(here[0]), None):
@@ -240,8 +243,8 @@ def _marker(sent: Span, ents: list[Span], salience: Salience) -> tuple[tuple[Spa
     return None
 
 
-def _marker_at_clause_start(sent: Span, offset: int) -> bool:
-    return not sent.text[:offset].strip() or sent.text[:offset].rstrip().endswith((",", ";", ":"))
+def _marker_at_clause_start(text: str, offset: int) -> bool:
+    return not text[:offset].strip() or text[:offset].rstrip().endswith((",", ";", ":"))
 
 
 def _ent_starting_at(ents: list[Span], start_char: int) -> Span | None:
@@ -276,9 +279,21 @@ def speech_lemma(token: Token) -> str:
     return _ER_FORMS.get(token.lower_, lemma)
 
 
-def _cue_token(sent: Span) -> Token | None:
-    low = sent.text.lower()
-    for token in sent:
+_SPEECH_CUE_FORMS = SPEECH_FORMS | frozenset(_ER_FORMS)
+
+
+def speech_candidates(doc: Doc) -> list[int]:
+    """The tokens that may be reporting verbs (:func:`_cue_token` looks no further): those whose
+    form is a speech form or a known ``-er`` form, or whose lemma is a speech lemma. For any
+    other token :func:`speech_lemma` cannot give a speech lemma."""
+    return word_positions(doc, _SPEECH_CUE_FORMS, SPEECH_LEMMAS)
+
+
+def _cue_token(sent: Span, cues: Sequence[int], text: str) -> Token | None:
+    low = text.lower()
+    doc = sent.doc
+    for i in positions_in(cues, sent):
+        token = doc[i]
         lemma = speech_lemma(token)
         if token.lower_ in SPEECH_FORMS:
             return token

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -32,6 +34,7 @@ from kg.nlp.lexicon import (
     SIZE_RE,
     VERSION_RE,
 )
+from kg.nlp.tokens import Words, text_of, words_of
 
 PERSON, ORG, MODEL = "PER", "ORG", "AIMODEL"
 KB_SPANS_KEY = "newskg_kb"
@@ -65,6 +68,7 @@ def in_ranges(start: int, ranges: Iterable[tuple[int, int]]) -> bool:
 
 # --------------------------------------------------------------------------------------
 SENTENCE_END = frozenset(".!?…»”\":;")
+SENTENCE_STOPS = (".", "!", "?", "…")
 
 
 class LineBreakSentencizer:
@@ -74,17 +78,26 @@ class LineBreakSentencizer:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc[1:]:
-            previous = doc[token.i - 1]
-            if "\n" in previous.text or "\n" in previous.whitespace_:
-                token.is_sent_start = True
-            elif previous.text in (".", "!", "?", "…") and (token.text[:1].isupper() or token.text in ("«", "“")):
-                token.is_sent_start = True  # "… la fiabilité. « Le modèle …": two statements
-            elif previous.text[-1:] not in SENTENCE_END and not previous.is_space:
+        doc._.kg_boilerplate = boilerplate_ranges(text_of(doc))
+        if len(doc) < 2:
+            return doc
+        # Decided on plain strings and written with one from_array call: a Python loop over
+        # Token objects cost a tenth of the whole pipeline's time.
+        words = [token.text for token in doc]
+        spaces = [token.whitespace_ for token in doc]
+        starts = numpy.zeros(len(words), dtype="int64")  # 1 starts a sentence, -1 does not, 0 unset
+        starts[0] = 1 if doc[0].is_sent_start else 0
+        for i in range(1, len(words)):
+            previous = words[i - 1]
+            if "\n" in previous or "\n" in spaces[i - 1]:
+                starts[i] = 1
+            elif previous in SENTENCE_STOPS and (words[i][:1].isupper() or words[i] in ("«", "“")):
+                starts[i] = 1  # "… la fiabilité. « Le modèle …": two statements
+            elif previous[-1:] not in SENTENCE_END and not previous.isspace():
                 # inside a line, a sentence only ends after final punctuation: the parser must not
                 # split "Claire | Dumontet" or "« | Nous …"
-                token.is_sent_start = False
-        doc._.kg_boilerplate = boilerplate_ranges(doc.text)
+                starts[i] = -1
+        doc.from_array([SENT_START], starts.view("uint64").reshape(-1, 1))
         return doc
 
 
@@ -106,6 +119,7 @@ class ModelNameRecognizer:
     def __init__(self, nlp: Language, name: str, families: Iterable[str] = ()) -> None:
         self.name = name
         self.families = sorted(set(families), key=len, reverse=True)
+        self.family_prefixes = tuple(self.families)
         version = r"(?:[- ]?(?:v?\d+(?:\.\d+)*[a-z]?|\d+(?:\.\d+)?[BbMmTt]|\d+x\d+[Bb]|[A-Z]\d+(?:\.\d+)?|o\d))"
         suffix_words = "|".join(sorted(MODEL_SUFFIX_WORDS))
         suffix = rf"(?: (?:{suffix_words}))"
@@ -140,7 +154,7 @@ class ModelNameRecognizer:
         return doc
 
     def _candidates(self, doc: Doc) -> Iterable[Span | None]:
-        text = doc.text
+        text = text_of(doc)
         if self.family_re is not None:
             for m in self.family_re.finditer(text):
                 yield doc.char_span(m.start(), m.end(), label=MODEL, alignment_mode="expand")
@@ -149,7 +163,7 @@ class ModelNameRecognizer:
             if not MODEL_TOKEN_RE.match(word):
                 continue
             before = text[max(0, m.start() - 40) : m.start()].lower().split()
-            if SIZE_RE.search(word) or any(word.startswith(f) for f in self.families) or any(
+            if SIZE_RE.search(word) or word.startswith(self.family_prefixes) or any(
                 w.strip("'’") in MODEL_NOUNS for w in before[-3:]
             ):
                 yield doc.char_span(m.start(), m.start() + len(word), label=MODEL, alignment_mode="expand")
@@ -237,7 +251,7 @@ class EntityRepair:
 
     def __call__(self, doc: Doc) -> Doc:
         sources = _sources(doc)
-        boiler = doc._.kg_boilerplate or boilerplate_ranges(doc.text)
+        boiler = doc._.kg_boilerplate or boilerplate_ranges(text_of(doc))
         doc.ents = self._merge_kb(doc)
         people_full = [e for e in doc.ents if e.label_ == PERSON and len(_name_words(e)) >= 2]
         surnames = {_name_words(e)[-1] for e in people_full}
@@ -354,8 +368,9 @@ class EntityRepair:
         title and ``de`` (``directrice générale d'Altaïr``), as the object of ``fonder``, or before
         ``, fondée par``. The type then holds for every occurrence of the name in the article."""
         orgs: dict[str, Span] = {}
+        words = words_of(doc)
         for start in _org_context_starts(doc):
-            end = _capitalised_run(doc, start)
+            end = _capitalised_run(words, start)
             if end == start or in_ranges(doc[start].idx, boiler):
                 continue
             span = Span(doc, start, end, label=ORG)
@@ -367,8 +382,10 @@ class EntityRepair:
                 continue  # "clinique Loire-Océan" may replace the NER's "Loire-Océan", not a KB match
             orgs.setdefault(span.text, span)
         for i in range(len(doc)):
-            j = _capitalised_run(doc, i)
-            if j > i and doc[i:j].text in orgs and (i == 0 or not doc[i - 1].text[:1].isupper()):
+            if i > 0 and words.capitalised(i - 1):
+                continue  # inside a run
+            j = _capitalised_run(words, i)
+            if j > i and doc[i:j].text in orgs:
                 orgs.setdefault(f"{i}", Span(doc, i, j, label=ORG))
         if not orgs:
             return kept
@@ -384,10 +401,14 @@ class EntityRepair:
         ``Jeff Boudier de …`` (the given name and the capitalised words after it)."""
         taken = {i for e in kept for i in range(e.start, e.end)}
         extra = []
+        texts = words_of(doc).texts
         i = 0
         while i < len(doc):
+            if texts[i] not in self.first_names:
+                i += 1
+                continue
             token = doc[i]
-            if token.text not in self.first_names or token.i in taken or in_ranges(token.idx, boiler) \
+            if token.i in taken or in_ranges(token.idx, boiler) \
                     or token.pos_ not in ("PROPN", "NOUN", "X"):
                 i += 1
                 continue
@@ -410,9 +431,12 @@ class EntityRepair:
         surnames = {_name_words(e)[-1]: e for e in full}
         taken = {i for e in kept for i in range(e.start, e.end)}
         extra = []
-        for token in doc:
-            person = surnames.get(token.text)
-            if person is None or token.i in taken or in_ranges(token.idx, boiler):
+        for i, text in enumerate(words_of(doc).texts):
+            person = surnames.get(text)
+            if person is None or i in taken:
+                continue
+            token = doc[i]
+            if in_ranges(token.idx, boiler):
                 continue
             span = Span(doc, token.i, token.i + 1, label=PERSON, span_id=person.ent_id_ or "")
             extra.append(span)
@@ -425,33 +449,35 @@ DESCRIPTOR_NOUNS = frozenset("modèles systèmes outils technologies solutions l
 # Capitalised words a title may govern without being an organisation: "secrétaire d'État", "éthique de l'IA".
 CONTEXT_STOP = frozenset("IA AI État Etat Internet Web Tech Europe France Paris Intelligence Big Data".split())
 FOUND_FORMS = frozenset("fondé fondée cofondé cofondée co-fondé co-fondée créé créée".split())
+_ORG_PARTICIPLES = FOUND_FORMS | {"dirigée", "basée", "installée"}
 
 
 def _org_context_starts(doc: Doc) -> list[int]:
     """Token positions where an organisation's name begins, by the words before it."""
     from kg.nlp.lexicon import ROLE_HEADS
 
+    words = words_of(doc)
+    lowers = words.lowers
     starts = []
-    for token in doc:
-        i, low = token.i, token.lower_
+    for i, low in enumerate(lowers):
         nxt = i + 1
-        if low in ORG_NOUNS or (low == "up" and i >= 2 and doc[i - 2].lower_ == "start"):
+        if low in ORG_NOUNS or (low == "up" and i >= 2 and lowers[i - 2] == "start"):
             while nxt < len(doc) and doc[nxt].pos_ == "ADJ" and doc[nxt].is_lower:
                 nxt += 1  # "le cabinet pékinois Huaxin Insights"
             # "la clinique Loire-Océan", "l'université Paris-Saclay": the noun is part of the name
             starts.append(i if low in INSTITUTION_NOUNS and nxt == i + 1 else nxt)
         elif low == "chez":
             starts.append(nxt)
-        elif low in ROLE_PREPS and any(doc[k].lower_ in ROLE_HEADS for k in range(max(0, i - 4), i)):
-            if nxt < len(doc) and doc[nxt].lower_ in ("la", "l'", "l’"):
+        elif low in ROLE_PREPS and any(lowers[k] in ROLE_HEADS for k in range(max(0, i - 4), i)):
+            if nxt < len(doc) and lowers[nxt] in ("la", "l'", "l’"):
                 nxt += 1
             starts.append(nxt)
-        elif low in FOUND_FORMS and i >= 1 and doc[i - 1].lower_ in ("ont", "a", "avait", "avaient") and \
-                nxt < len(doc) and doc[nxt].lower_ != "par":
+        elif low in FOUND_FORMS and i >= 1 and lowers[i - 1] in ("ont", "a", "avait", "avaient") and \
+                nxt < len(doc) and lowers[nxt] != "par":
             starts.append(nxt)
-        elif low == "," and nxt + 1 < len(doc) and doc[nxt].lower_ in FOUND_FORMS | {"dirigée", "basée", "installée"}:
+        elif low == "," and nxt + 1 < len(doc) and lowers[nxt] in _ORG_PARTICIPLES:
             k = i - 1
-            while k >= 0 and doc[k].text[:1].isupper():
+            while k >= 0 and words.capitalised(k):
                 k -= 1
                 if doc[k + 1].is_sent_start:
                     break
@@ -462,25 +488,16 @@ def _org_context_starts(doc: Doc) -> list[int]:
 INSTITUTION_NOUNS = frozenset("clinique hôpital université école institut observatoire fondation centre".split())
 
 
-def _capitalised_run(doc: Doc, start: int) -> int:
+def _capitalised_run(words: Words, start: int) -> int:
     """End of the run of capitalised words (with hyphens and ``&``) that starts at ``start``."""
-    end = start
-    if start < len(doc) and doc[start].lower_ in INSTITUTION_NOUNS:
-        if start + 1 < len(doc) and doc[start + 1].text[:1].isupper():
-            end = start + 1
-        else:
-            return start
-    while end < len(doc):
-        t = doc[end]
-        if (
-            (t.text[:1].isupper() and t.is_alpha)
-            or (t.text[:1].isupper() and "-" in t.text)
-            or (t.text in ("&", "-") and end > start and end + 1 < len(doc) and doc[end + 1].text[:1].isupper())
-        ):
-            end += 1
-        else:
-            break
-    return end
+    if start >= len(words.texts):
+        return start
+    if words.lowers[start] in INSTITUTION_NOUNS:  # "l'université Paris-Saclay": the noun starts the name
+        return words.run_ends()[start + 1] if start + 1 < len(words.texts) and words.capitalised(start + 1) else start
+    text = words.texts[start]
+    if text[:1].isupper() and (words.alpha[start] or "-" in text):
+        return words.run_ends()[start + 1]  # "&" and "-" join words only after the first
+    return start
 
 
 def _join_adjacent_people(doc: Doc, ents: list[Span]) -> list[Span]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from kg.nlp.lexicon import DETERMINERS, FOUNDER_HEADS, MODEL_NOUNS, MODEL_VERBS, ROLE_HEADS
+from kg.nlp.tokens import positions_in, word_positions
 
 PREPOSITIONS_OF = frozenset({"de", "d'", "d’", "du", "chez"})
 COORD_WORDS = frozenset({",", "et"})
@@ -326,9 +327,8 @@ def _join_elisions(words: list[str]) -> list[str]:
 # -- founders ------------------------------------------------------------------------
 def _founders(sent: Span, ents: list[Span]) -> Iterator[Found]:
     doc = sent.doc
-    for token in sent:
-        if not (token.lemma_.lower() in FOUND_LEMMAS or token.lower_ in FOUND_FORMS):
-            continue
+    for i in positions_in(word_positions(doc, FOUND_FORMS, FOUND_LEMMAS), sent):
+        token = doc[i]  # its lemma is in FOUND_LEMMAS or its form in FOUND_FORMS
         nxt = doc[token.i + 1] if token.i + 1 < sent.end else None
         if (nxt is not None and nxt.lower_ == "par") or _par_follows(doc, token, sent):
             org = _last_ent_before(ents, token.i, "ORG")
@@ -440,9 +440,10 @@ def _launches(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], 
     """``ORG (…) a lancé [quand] M1 et M2``: the organisation is the subject (the nearest organisation
     before the verb that no preposition introduces), the models are named after the verb."""
     doc = sent.doc
-    for verb in sent:
-        if verb.lower_ not in LAUNCH_FORMS and not (verb.pos_ == "VERB" and verb.lemma_.lower() in MODEL_VERBS):
-            continue
+    for i in positions_in(word_positions(doc, LAUNCH_FORMS, MODEL_VERBS), sent):
+        verb = doc[i]
+        if verb.lower_ not in LAUNCH_FORMS and verb.pos_ != "VERB":
+            continue  # a launch verb's lemma counts only on a verb
         if doc[verb.i - 1].lower_ in ("été", "est", "sont", "était") or (
             verb.i + 1 < sent.end and doc[verb.i + 1].lower_ == "par"
         ):

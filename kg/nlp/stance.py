@@ -69,13 +69,35 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\b\w{3,}(?:era|eront|ira|iront)\b", 1), (r"\b(?:pourra|pourront|devra|devront|sera|seront)\b", 1),
     ],
 }
-_COMPILED = {stance: [(re.compile(p), w) for p, w in cues] for stance, cues in _CUES.items()}
+def _required_literal(pattern: str) -> str:
+    """Text every match of ``pattern`` contains (what follows a leading ``\\b`` up to the first
+    regex syntax), or "" when there is none to rely on: a cheap ``in`` test skips the regex."""
+    depth = 0
+    for ch in pattern:  # an alternative at the top level: no common text
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "|" and depth == 0:
+            return ""
+    body = pattern[2:] if pattern.startswith(r"\b") else pattern
+    literal = []
+    for ch in body:
+        if ch in "\\[](){}?*+|.^$":
+            if ch in "?*{" and literal:
+                literal.pop()  # "prendrai?t": the last letter is optional
+            break
+        literal.append(ch)
+    text = "".join(literal)
+    return text if len(text) >= 2 else ""
+
+
+_COMPILED = {stance: [(re.compile(p), w, _required_literal(p)) for p, w in cues] for stance, cues in _CUES.items()}
 _PRIORITY: tuple[Stance, ...] = ("criticism", "concern", "prediction", "support")
 
 
 def stance_scores(text: str) -> dict[Stance, float]:
     low = text.lower()
-    return {stance: sum(w for rx, w in cues if rx.search(low)) for stance, cues in _COMPILED.items()}
+    return {stance: sum(w for rx, w, literal in cues if literal in low and rx.search(low))
+            for stance, cues in _COMPILED.items()}
 
 
 def classify_stance(text: str, cue: str = "") -> Stance:
