@@ -49,7 +49,7 @@ class Words:
     """Plain lists of one document's token texts, read once (``doc[i]`` makes a new object
     each time it is called). Cached on the doc by :func:`words_of`."""
 
-    __slots__ = ("texts", "lowers", "alpha", "_runs")
+    __slots__ = ("_runs", "alpha", "lowers", "texts")
 
     def __init__(self, doc: Doc) -> None:
         self.texts = [t.text for t in doc]
