@@ -207,16 +207,22 @@ def _materialise(answer: object, base: str) -> QueryResult:
         return QueryResult("ask", boolean=bool(answer), base=base)
     if isinstance(answer, ox.QuerySolutions):
         variables = tuple(v.value for v in answer.variables)
-        terms = tuple(tuple(_maybe_term(solution[v]) for v in variables) for solution in answer)
+        known: dict[object, Term] = {}  # rows repeat names and IRIs: convert each term once
+
+        def term(node: object) -> Term | None:
+            if node is None:
+                return None
+            found = known.get(node)
+            if found is None:
+                found = known[node] = to_term(node)
+            return found
+
+        terms = tuple(tuple(term(solution[v]) for v in variables) for solution in answer)
         return QueryResult("select", variables, _plain_rows(terms), terms, base=base)
     triples = list(answer)  # type: ignore[call-overload]
     text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     terms = tuple((to_term(t.subject), to_term(t.predicate), to_term(t.object)) for t in triples)
     return QueryResult("graph", _GRAPH_VARIABLES, _plain_rows(terms), terms, triples=text, base=base)
-
-
-def _maybe_term(node: object) -> Term | None:
-    return None if node is None else to_term(node)
 
 
 def _plain_rows(terms: Iterable[tuple[Term | None, ...]]) -> tuple[tuple[str | None, ...], ...]:

@@ -97,7 +97,7 @@ class LineBreakSentencizer:
                 # inside a line, a sentence only ends after final punctuation: the parser must not
                 # split "Claire | Dumontet" or "« | Nous …"
                 starts[i] = -1
-        doc.from_array([SENT_START], starts.view("uint64").reshape(-1, 1))
+        doc.from_array([SENT_START], starts.view("uint64").reshape(-1, 1))  # type: ignore[arg-type]
         return doc
 
 

@@ -79,7 +79,7 @@ def _required_literal(pattern: str) -> str:
         if ch == "|" and depth == 0:
             return ""
     body = pattern[2:] if pattern.startswith(r"\b") else pattern
-    literal = []
+    literal: list[str] = []
     for ch in body:
         if ch in "\\[](){}?*+|.^$":
             if ch in "?*{" and literal:

@@ -26,7 +26,7 @@ def word_positions(doc: Doc, forms: Collection[str], lemmas: Collection[str]) ->
     found = cache.get(key)
     if found is None:
         found = cache[key] = _positions(doc, forms, lemmas)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _positions(doc: Doc, forms: Collection[str], lemmas: Collection[str]) -> list[int]:
@@ -37,7 +37,7 @@ def _positions(doc: Doc, forms: Collection[str], lemmas: Collection[str]) -> lis
     form_ids = [h for h in numpy.unique(ids[:, 0]).tolist() if strings[h] in forms]
     lemma_ids = [h for h in numpy.unique(ids[:, 1]).tolist() if strings[h].lower() in lemmas]
     hits = numpy.isin(ids[:, 0], form_ids) | numpy.isin(ids[:, 1], lemma_ids)
-    return numpy.flatnonzero(hits).tolist()  # type: ignore[no-any-return]
+    return numpy.flatnonzero(hits).tolist()
 
 
 def positions_in(positions: Sequence[int], span: Span) -> Sequence[int]:
@@ -79,7 +79,7 @@ def words_of(doc: Doc) -> Words:
     words = doc.user_data.get(_WORDS_KEY)
     if words is None or len(words.texts) != len(doc):  # a retokenised doc gets a fresh view
         words = doc.user_data[_WORDS_KEY] = Words(doc)
-    return words  # type: ignore[no-any-return]
+    return words
 
 
 _WORDS_KEY = "newskg_words"
@@ -90,7 +90,7 @@ def text_of(doc: Doc) -> str:
     text = doc.user_data.get(_TEXT_KEY)
     if text is None:
         text = doc.user_data[_TEXT_KEY] = doc.text
-    return text  # type: ignore[no-any-return]
+    return text
 
 
 _TEXT_KEY = "newskg_text"
