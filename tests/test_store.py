@@ -313,3 +313,20 @@ def test_snapshot_copied_without_its_lock_file_is_still_read(tiny_store_copy):
     (tiny_store_copy / SNAPSHOTS_DIR / f"{snap.id}.lock").unlink()
     with open_store(tiny_store_copy, read_only=True) as reader:
         assert reader.snapshot == snap and count(reader) == 2
+
+
+def test_compaction_keeps_every_quad_and_readers_see_them(tiny_store_copy):
+    """What `kg build` does after a large build: the same quads before and after, published."""
+    with open_store(tiny_store_copy) as writer:
+        before = {str(q) for q in writer.ox.quads_for_pattern(None, None, None, None)}
+        writer.ox.update(EXTRA)
+        writer.compact()
+        after = {str(q) for q in writer.ox.quads_for_pattern(None, None, None, None)}
+    assert len(after) == len(before) + 1 and before < after
+    with open_store(tiny_store_copy, read_only=True) as reader:
+        assert {str(q) for q in reader.ox.quads_for_pattern(None, None, None, None)} == after
+
+
+def test_a_read_only_store_cannot_be_compacted(tiny_store_path):
+    with open_store(tiny_store_path, read_only=True) as reader, pytest.raises(StoreError, match="read-only"):
+        reader.compact()
