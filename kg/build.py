@@ -80,8 +80,8 @@ def content_hash(doc: Document, settings_digest: str, decisions: Decisions | Non
     decisions that name one of its forms (so a new decision re-analyses only those articles)."""
     h = hashlib.sha256()
     relevant = decisions.relevant_digest(doc.text) if decisions else ""
-    for part in (settings_digest, relevant, doc.identifier, doc.title or "", doc.url or "", doc.date or "", doc.lang or "",
-                 doc.text):
+    for part in (settings_digest, relevant, doc.identifier, doc.title or "", doc.url or "", doc.date or "",
+                 doc.lang or "", doc.text):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\x1f")
     return h.hexdigest()

@@ -23,7 +23,8 @@ def _store_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kg", description="French news articles to an evidence-backed knowledge graph.")
+    parser = argparse.ArgumentParser(
+        prog="kg", description="French news articles to an evidence-backed knowledge graph.")
     parser.add_argument("--version", action="version", version=f"newskg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -158,7 +159,7 @@ def _build(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _progress_bar():  # type: ignore[no-untyped-def]
+def _progress_bar():
     """A progress bar in articles/s on a terminal; nothing in pipes and logs."""
     if not sys.stderr.isatty():
         return None
@@ -287,7 +288,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = ServeSettings(host=args.host, port=args.port, timeout=args.timeout,
                              max_result_bytes=parse_size(args.max_result_bytes), cors=args.cors)
 
-    def announce(server) -> None:  # type: ignore[no-untyped-def]
+    def announce(server) -> None:
         print(f"serving {server.url} (SPARQL endpoint {server.url}sparql; {server.summary}; read-only, "
               f"time limit {settings.timeout:g} s, result limit {args.max_result_bytes})", flush=True)
         if not is_loopback(settings.host):
@@ -313,7 +314,7 @@ def _push(args: argparse.Namespace) -> int:
 
             password = getpass.getpass(f"password for {args.user}: ")
 
-    def progress(pushed) -> None:  # type: ignore[no-untyped-def]
+    def progress(pushed) -> None:
         if args.verbose:
             print(f"  {pushed.graph or '(default graph)'}: {pushed.triples} triples (HTTP {pushed.status})",
                   file=sys.stderr)

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from kg.errors import ExportError
 from kg.query import display_prefixes, run_query
+from kg.store import select
 from kg.vocab import ENTITY_TYPES
 
 if TYPE_CHECKING:
@@ -68,17 +69,19 @@ SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?st <http://www.w3.org/1999/02/22-rd
     <https://w3id.org/newskg/ontology#confidence> ?c } FILTER(?c >= ?t) }"""
 _REIFIED_EDGES = """
 SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ;
-    <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o } }"""
+    <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ;
+    <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o } }"""
 
 
 def confident_view(store: Store, min_confidence: float) -> Store:
     """An in-memory copy of the store without the facts below ``min_confidence``: the
     low-confidence mentions, reifiers, memberships, merges and claims (with their own triples),
     and every direct edge none of whose reifiers reaches the threshold."""
-    t = str(ox.Literal(f"{float(min_confidence):.4f}", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")))
-    low = {row["x"] for row in store.ox.query(_LOW_CONFIDENCE.replace("?t", t))}
-    kept_edges = {(r["s"], r["p"], r["o"]) for r in store.ox.query(_SUPPORTED_EDGES.replace("?t", t))}
-    weak_edges = {(r["s"], r["p"], r["o"]) for r in store.ox.query(_REIFIED_EDGES)} - kept_edges
+    decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    t = str(ox.Literal(f"{float(min_confidence):.4f}", datatype=decimal))
+    low = {row["x"] for row in select(store.ox, _LOW_CONFIDENCE.replace("?t", t))}
+    kept_edges = {(r["s"], r["p"], r["o"]) for r in select(store.ox, _SUPPORTED_EDGES.replace("?t", t))}
+    weak_edges = {(r["s"], r["p"], r["o"]) for r in select(store.ox, _REIFIED_EDGES)} - kept_edges
     view = ox.Store()
     view.bulk_extend(
         q for q in store.ox.quads_for_pattern(None, None, None, None)

@@ -177,11 +177,12 @@ class Store:
         rows = list(
             self.ox.quads_for_pattern(_node(doc), _node(KG.contentHash), None, _node(doc))
         )
-        return rows[0].object.value if rows else None
+        value = rows[0].object if rows else None
+        return value.value if isinstance(value, ox.Literal) else None
 
     def documents(self) -> list[URIRef]:
-        q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g a <%s> } } ORDER BY ?g" % SCHEMA.NewsArticle
-        return [URIRef(row["g"].value) for row in self.ox.query(q)]
+        q = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g a <{SCHEMA.NewsArticle}> }} }} ORDER BY ?g"
+        return [URIRef(row["g"].value) for row in select(self.ox, q)]
 
     def replace_article(self, graph: Graph) -> set[URIRef]:
         """Replace one article's graph in one transaction; return the entities touched."""
@@ -288,6 +289,7 @@ class Store:
         return {
             URIRef(q.object.value)
             for q in self.ox.quads_for_pattern(_node(doc), _node(SCHEMA.mentions), None, _node(doc))
+            if isinstance(q.object, ox.NamedNode)
         }
 
     # -- derived entity descriptions ---------------------------------------------
@@ -322,14 +324,14 @@ class Store:
         targets = None if entities is None else sorted(set(entities))
         if targets == []:
             return
-        values = "" if targets is None else "VALUES ?e { %s }" % " ".join(f"<{e}>" for e in targets)
+        values = "" if targets is None else "VALUES ?e { " + " ".join(f"<{e}>" for e in targets) + " }"
         labels: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         kb_linked: set[str] = set()
         types: dict[str, set[str]] = defaultdict(set)
         q = f"""SELECT ?e ?t ?label ?kb WHERE {{ {values}
             GRAPH ?g {{ ?e a ?t ; <{RDFS.label}> ?label . OPTIONAL {{ ?e <{KG.knowledgeBaseId}> ?kb }} }}
             FILTER(?g != <{graph}>) }}"""
-        for row in self.ox.query(q):
+        for row in select(self.ox, q):
             e = row["e"].value
             if row["t"].value in _ENTITY_CLASSES:
                 types[e].add(row["t"].value)
@@ -340,13 +342,14 @@ class Store:
         q = f"""SELECT ?e ?exact WHERE {{ {values}
             GRAPH ?g {{ ?m <{KG.mentionOf}> ?e ; <{KG.evidence}> ?span .
                         ?span <{OA.hasSelector}> ?sel . ?sel <{OA.exact}> ?exact }} }}"""
-        for row in self.ox.query(q):
+        for row in select(self.ox, q):
             forms[row["e"].value].add(row["exact"].value)
         ops = []
         if targets is None:
             ops.append(f"DROP SILENT GRAPH <{graph}>")
         else:
-            ops.append(f"DELETE {{ GRAPH <{graph}> {{ ?e ?p ?o }} }} WHERE {{ {values} GRAPH <{graph}> {{ ?e ?p ?o }} }}")
+            ops.append(f"DELETE {{ GRAPH <{graph}> {{ ?e ?p ?o }} }} "
+                       f"WHERE {{ {values} GRAPH <{graph}> {{ ?e ?p ?o }} }}")
         triples = []
         for e in sorted(set(labels) | set(forms)):
             if not labels.get(e):
@@ -373,7 +376,7 @@ class Store:
     def __len__(self) -> int:
         return len(self.ox)
 
-    def rdflib_dataset(self):  # type: ignore[no-untyped-def]
+    def rdflib_dataset(self):
         """The store as an rdflib ``Dataset`` (backed by oxrdflib; no copy)."""
         from oxrdflib import OxigraphStore
         from rdflib import Dataset
@@ -383,7 +386,7 @@ class Store:
     def union_graph(self) -> Graph:
         """All triples of all graphs, copied into an in-memory rdflib graph (for SHACL, JSON-LD)."""
         g = Graph()
-        data = self.ox.dump(format=ox.RdfFormat.N_QUADS)
+        data = self.ox.dump(format=ox.RdfFormat.N_QUADS) or b""
         nt = _nquads_to_ntriples(data)
         g.parse(data=nt, format="nt")
         return g
@@ -465,6 +468,14 @@ class Store:
             finally:
                 os.close(fd)
             shutil.rmtree(trash, ignore_errors=True)
+
+
+def select(oxstore: ox.Store, sparql: str, *, union: bool = False) -> ox.QuerySolutions:
+    """The solutions of a SELECT query (typed: ``ox.Store.query`` may also answer ASK or CONSTRUCT)."""
+    answer = oxstore.query(sparql, use_default_graph_as_union=union)
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {sparql[:60]!r}")
+    return answer
 
 
 def canonical_name(labels: dict[str, int], kb_linked: bool) -> str:

@@ -444,10 +444,7 @@ def _node_tip(d: dict[str, Any]) -> list[list[str]]:
 
 
 def _edge_tip(d: dict[str, Any], source: str, target: str) -> list[list[str]]:
-    if d["kind"] == "claim":
-        what = ["Déclaration", d["label"]]
-    else:
-        what = ["Relation", f"{d['label']} ({d['kind']})"]
+    what = ["Déclaration", d["label"]] if d["kind"] == "claim" else ["Relation", f"{d['label']} ({d['kind']})"]
     lines = [["", f"{source} → {target}"], what]
     if d["confidence"] is not None:
         lines.append(["Confiance", f"{d['confidence']:.2f}"])
