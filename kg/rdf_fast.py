@@ -172,7 +172,7 @@ class _Writer:
         add(record, P["wasGeneratedBy"], self.r)
 
     def model_fact(self, fact: ModelFact) -> None:
-        add, model = self.add, self.entity_iri(fact.model)
+        model = self.entity_iri(fact.model)
         if fact.attribute == "parameterCount":
             predicate, lexical = KG.parameterCount, str(int(fact.value))
             value = f'"{lexical}"{INTEGER}'
@@ -181,36 +181,34 @@ class _Writer:
             value = _i(lexical)
         else:
             predicate, lexical, value = SCHEMA.datePublished, fact.value, date_literal(fact.value)
-        m, p = _i(model), _i(predicate)
-        add(m, p, value)
-        ev = fact.evidence
-        st = _i(f"{self.doc}/statement/{short_hash(model, str(predicate), lexical, ev.start, ev.end)}")
-        add(st, A, P["Statement"])
-        add(st, P["subject"], m)
-        add(st, P["predicate"], p)
-        add(st, P["object"], value)
-        add(st, P["evidence"], self.span(fact.evidence))
-        add(st, P["confidence"], confidence(0.9 if fact.attribute == "parameterCount" else 0.7))
-        add(st, P["extractedBy"], lit(f"model-{fact.attribute}"))
-        add(st, P["wasGeneratedBy"], self.r)
+        self.reified_fact((model, str(predicate), lexical), _i(model), _i(predicate), value, fact.evidence,
+                          0.9 if fact.attribute == "parameterCount" else 0.7, f"model-{fact.attribute}")
 
-    def relation(self, relation: Relation, date: str | None) -> None:
+    def reified_fact(self, key: tuple[str, str, str], s: str, p: str, o: str, ev: TextSpan, conf: float,
+                     rule: str) -> str:
+        """The direct triple and its rdf:Statement reifier with evidence (as kg.rdf's
+        ``reified_fact``); ``key`` names the statement as ``IRIs.statement`` does. Returns the span."""
         add = self.add
-        s_iri, o_iri = self.entity_iri(relation.subject), self.entity_iri(relation.object)
-        s, o, p_iri = _i(s_iri), _i(o_iri), PREDICATES[relation.predicate]
-        p = RELATIONS[relation.predicate]
-        span = self.span(relation.evidence)
+        span = self.span(ev)
         add(s, p, o)
-        ev = relation.evidence
-        st = _i(f"{self.doc}/statement/{short_hash(s_iri, str(p_iri), o_iri, ev.start, ev.end)}")
+        st = _i(f"{self.doc}/statement/{short_hash(*key, ev.start, ev.end)}")
         add(st, A, P["Statement"])
         add(st, P["subject"], s)
         add(st, P["predicate"], p)
         add(st, P["object"], o)
         add(st, P["evidence"], span)
-        add(st, P["confidence"], confidence(relation.confidence))
-        add(st, P["extractedBy"], lit(relation.rule))
+        add(st, P["confidence"], confidence(conf))
+        add(st, P["extractedBy"], lit(rule))
         add(st, P["wasGeneratedBy"], self.r)
+        return span
+
+    def relation(self, relation: Relation, date: str | None) -> None:
+        add = self.add
+        s_iri, o_iri = self.entity_iri(relation.subject), self.entity_iri(relation.object)
+        s, o, p_iri = _i(s_iri), _i(o_iri), PREDICATES[relation.predicate]
+        ev = relation.evidence
+        span = self.reified_fact((s_iri, str(p_iri), o_iri), s, RELATIONS[relation.predicate], o, ev,
+                                 relation.confidence, relation.rule)
         if relation.predicate == "worksFor":
             role_label = relation.role or ""
             m = _i(f"{self.doc}/membership/{short_hash(s_iri, o_iri, role_label, ev.start)}")
