@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
@@ -19,6 +20,8 @@ from rdflib.namespace import SKOS
 from kg.model import Claim, Entity, Extraction, ModelFact, Relation, TextSpan
 from kg.resolve import RULE_CONFIDENCE
 from kg.vocab import ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs, short_hash
+
+_Commit = TypeVar("_Commit", covariant=True)
 
 CONTEXT_CHARS = 32  # prefix / suffix length of a TextQuoteSelector
 
@@ -64,17 +67,35 @@ def extraction_graph(extraction: Extraction, run: RunInfo, iris: IRIs | None = N
     g = Graph(identifier=doc_iri)
     bind_prefixes(g, iris)
     writer = _Writer(g, iris, doc_iri, doc.text, doc.lang or "fr", iris.run(run.settings_hash))
-    writer.document(extraction)
+    write_article(writer, extraction, run)
+    return g
+
+
+class ArticleWriter(Protocol[_Commit]):
+    """What :func:`write_article` drives: this module's writer and :mod:`kg.rdf_fast`'s."""
+
+    def document(self, extraction: Extraction) -> _Commit: ...
+    def run(self, run: RunInfo) -> None: ...
+    def entity(self, entity: Entity) -> None: ...
+    def relation(self, relation: Relation, date: str | None) -> None: ...
+    def claim(self, claim: Claim) -> None: ...
+    def model_fact(self, fact: ModelFact) -> None: ...
+
+
+def write_article(writer: ArticleWriter[_Commit], extraction: Extraction, run: RunInfo) -> _Commit:
+    """Every part of one article, in one order, whichever writer writes it; returns what
+    ``writer.document`` returns."""
+    commit = writer.document(extraction)
     writer.run(run)
     for entity in extraction.entities:
         writer.entity(entity)
     for relation in extraction.relations:
-        writer.relation(relation, doc.date)
+        writer.relation(relation, extraction.document.date)
     for claim in extraction.claims:
         writer.claim(claim)
     for fact in extraction.model_facts:
         writer.model_fact(fact)
-    return g
+    return commit
 
 
 class _Writer:

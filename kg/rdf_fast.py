@@ -14,7 +14,7 @@ hand-made fixtures: a change to ``kg/rdf.py`` must be made here too.
 from __future__ import annotations
 
 from kg.model import Claim, Entity, Extraction, ModelFact, Relation, TextSpan
-from kg.rdf import CONTEXT_CHARS, PREDICATES, RunInfo
+from kg.rdf import CONTEXT_CHARS, PREDICATES, RunInfo, write_article
 from kg.resolve import RULE_CONFIDENCE
 from kg.vocab import ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs, short_hash
 
@@ -261,17 +261,7 @@ def article_ntriples(extraction: Extraction, run: RunInfo,
     doc = extraction.document
     doc_iri = str(iris.document(doc.identifier))
     writer = _Writer(iris, doc_iri, doc.text, doc.lang or "fr", str(iris.run(run.settings_hash)))
-    # the same calls, in the same order, as kg.rdf.extraction_graph
-    commit = writer.document(extraction)
-    writer.run(run)
-    for entity in extraction.entities:
-        writer.entity(entity)
-    for relation in extraction.relations:
-        writer.relation(relation, doc.date)
-    for claim in extraction.claims:
-        writer.claim(claim)
-    for fact in extraction.model_facts:
-        writer.model_fact(fact)
+    commit = write_article(writer, extraction, run)  # the same calls, in the same order, as kg.rdf
     entities = list(dict.fromkeys(writer.entity_iri(e) for e in extraction.entities))
     return doc_iri, "".join(writer.lines), commit, entities
 
