@@ -235,19 +235,6 @@ SELECT ?entity ?type ?name ?articles ?mentions WHERE {
 ORDER BY ?entity ?type
 """
 
-_RELATIONS_QUERY = _PREFIXES + """
-SELECT DISTINCT ?statement ?s ?p ?o ?evidence ?article ?confidence ?role WHERE {
-  VALUES ?p { schema:worksFor schema:founder schema:creator }
-  ?statement a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:evidence ?span .
-  OPTIONAL { ?statement kg:confidence ?confidence }
-  OPTIONAL { ?span oa:hasSource/schema:identifier ?article }
-  OPTIONAL { ?span oa:hasSelector/oa:exact ?evidence }
-  OPTIONAL { ?membership a org:Membership ; org:member ?s ; org:organization ?o ; kg:evidence ?span ;
-                 org:role/skos:prefLabel ?role }
-}
-ORDER BY ?statement ?role
-"""
-
 _CLAIMS_QUERY = _PREFIXES + """
 SELECT DISTINCT ?claim ?speaker ?about ?stance ?text ?article ?confidence WHERE {
   ?claim a schema:Claim ; schema:author ?speaker ; schema:about ?about .
@@ -313,12 +300,15 @@ _ROLE_LABELS_QUERY = _PREFIXES + "SELECT DISTINCT ?r ?role WHERE { ?r skos:prefL
 
 
 def relation_rows(store: Store) -> list[tuple[str | None, ...]]:
-    """The rows of :data:`_RELATIONS_QUERY`, in its order, from two queries joined here.
+    """Each relation reifier (statement, subject, predicate, object, evidence sentence,
+    article, confidence) with the role title of the membership sharing its subject, object
+    and evidence span: one row per title, or one without a title when none applies,
+    ordered by statement then title (an absent title first).
 
-    Oxigraph evaluates that query's optional membership join statement by statement,
-    which grows with the square of the store (minutes at a million triples); the
-    statements and the roles apart, joined on (subject, object, evidence span), are
-    linear. One row per role title, or one without a role when none applies.
+    One SPARQL query with the memberships as an ``OPTIONAL`` says the same, but Oxigraph
+    evaluates that join statement by statement, which grows with the square of the store
+    (minutes at a million triples); the statements and the roles read apart and joined
+    here are linear. ``tests/test_distributed.py`` checks both give the same rows.
     """
     labels: dict[str | None, set[str]] = {}
     for r, role in run_query(store, _ROLE_LABELS_QUERY).rows:
