@@ -4,6 +4,8 @@ tests of query, export, view and validation run in milliseconds and know every f
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,12 @@ from kg.rdf import RunInfo, extraction_graph
 from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def kg(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The real command line, as a user runs it, from the repository root."""
+    return subprocess.run([sys.executable, "-m", "kg.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
 SAMPLE = ROOT / "data" / "sample"
 RUN = RunInfo(version="test", pipeline="hand-made", settings_hash="test")
 

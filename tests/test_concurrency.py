@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import kg
 
 from kg.serve import KGServer, ServeSettings
 from kg.store import SNAPSHOTS_DIR, current_snapshot, open_store
@@ -28,11 +29,6 @@ from kg.store import SNAPSHOTS_DIR, current_snapshot, open_store
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 DOCS = "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a <https://schema.org/NewsArticle> }"
-
-
-def kg(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *map(str, args)], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
 
 
 def one_error_line(done: subprocess.CompletedProcess[str]) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import kg
 
 import kg.store as store_module
 from kg.errors import StoreError, StoreLockedError
@@ -34,11 +35,6 @@ from kg.store import (
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a <https://schema.org/NewsArticle> }"
 EXTRA = "INSERT DATA { GRAPH <https://example.org/extra> { <https://example.org/s> <https://example.org/p> 'x' } }"
-
-
-def kg(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *map(str, args)], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
 
 
 def one_line(done: subprocess.CompletedProcess[str]) -> str:
