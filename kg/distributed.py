@@ -125,17 +125,6 @@ def _extract_batch(tasks: list[Task]) -> list[ArticleOutput]:
     return list(_WORKER["extractor"].extract(tasks))
 
 
-def _batches(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
-    batch: list[Task] = []
-    for task in tasks:
-        batch.append(task)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def extract_local(tasks: Iterable[Task], config: ExtractionConfig, workers: int = 1,
                   nlp: Language | None = None) -> Iterator[ArticleOutput]:
     """Extract ``tasks`` with ``workers`` processes (1: this one); outputs in input order.
@@ -153,6 +142,8 @@ def extract_local(tasks: Iterable[Task], config: ExtractionConfig, workers: int 
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    from spacy.util import minibatch
+
     if "fork" in multiprocessing.get_all_start_methods():
         # Load the model once, here, and fork the workers from it: they share its memory and
         # start at once (as spaCy's own n_process does). They never touch the store this
@@ -165,7 +156,7 @@ def extract_local(tasks: Iterable[Task], config: ExtractionConfig, workers: int 
     try:
         with ProcessPoolExecutor(workers, **options) as pool:
             pending: deque[Future[list[ArticleOutput]]] = deque()
-            for chunk in _batches(tasks, batch):
+            for chunk in minibatch(tasks, batch):
                 pending.append(pool.submit(_extract_batch, chunk))
                 while len(pending) >= 2 * workers:
                     yield from pending.popleft().result()
@@ -224,6 +215,8 @@ def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str
     them; with ``shared=True`` the workers write them into ``shard_dir`` themselves
     (a file system they share with this process).
     """
+    from spacy.util import minibatch
+
     try:
         import dask.bag as db
         from distributed import Client, LocalCluster
@@ -242,7 +235,7 @@ def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str
     else:
         client = Client(scheduler)
     try:
-        for group, chunk in enumerate(_batches(tasks, group_size)):
+        for group, chunk in enumerate(minibatch(tasks, group_size)):
             parts = [chunk[i : i + partition_size] for i in range(0, len(chunk), partition_size)]
             shards = [str(shard_dir / f"shard-{group:05d}-{i:05d}.nq.gz") for i in range(len(parts))]
             items = list(zip(parts, [s if shared else None for s in shards], strict=True))

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import minibatch
 
 from kg.decisions import Decisions
 from kg.errors import ModelError
@@ -96,22 +97,11 @@ def analyse(nlp: Language, documents: Iterable[Document], *, batch_size: int = 1
     if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
         yield from _analyse_forked(nlp, documents, batch_size, n_process, kb)
         return
-    for group in _groups(documents, batch_size * 8):
+    for group in minibatch(documents, batch_size * 8):
         with nlp.memory_zone():
             pairs = ((d.text, d) for d in group)
             for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
                 yield doc_to_result(doc, document, kb)
-
-
-def _groups(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    group: list[Document] = []
-    for document in documents:
-        group.append(document)
-        if len(group) >= size:
-            yield group
-            group = []
-    if group:
-        yield group
 
 
 _FORKED: dict[str, object] = {}  # the pipeline forked workers inherit
@@ -132,7 +122,7 @@ def _analyse_forked(nlp: Language, documents: Iterable[Document], batch_size: in
     try:
         with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("fork")) as pool:
             pending: deque[Future[list[NlpResult]]] = deque()
-            for group in _groups(documents, batch_size):
+            for group in minibatch(documents, batch_size):
                 pending.append(pool.submit(_analyse_group, group))
                 while len(pending) >= 2 * n_process:  # bounded: read only as fast as analysed
                     yield from pending.popleft().result()
