@@ -404,64 +404,95 @@ def write_graphml(graph: nx.MultiDiGraph, sink: BinaryIO) -> None:
     attributes, values other than str, int, float and bool, characters XML cannot hold)
     go to networkx, which writes them or raises as before.
     """
-    keys: dict[tuple[str, type, str], str] = {}
-    for scope, items in (("node", (d for _, d in graph.nodes(data=True))),
-                         ("edge", (d for _, _, d in graph.edges(data=True)))):
-        for data in items:
-            for name, value in data.items():
-                if (name, type(value), scope) not in keys:
-                    keys[(name, type(value), scope)] = f"d{len(keys)}"
+    keys = _graphml_keys(graph)
     if graph.graph or not graph.number_of_nodes() or any(
             t not in _XML_TYPES or not isinstance(n, str) for n, t, _ in keys):
         nx.write_graphml_lxml(graph, sink)
         return
     out: list[str] = [_GRAPHML_HEAD]
     for (name, kind, scope), ident in reversed(keys.items()):
+        _check_xml(name)
         out.append(f'<key id="{ident}" for="{scope}" attr.name="{name.translate(_ATTR_ESCAPES)}" '
                    f'attr.type="{_XML_TYPES[kind]}"/>\n')
     out.append('<graph edgedefault="directed">')
 
-    templates: dict[tuple, str] = {}  # (scope, keys, types) -> the element's text, values as {}
+    templates: dict[tuple, str] = {}  # (scope, names, types) -> the element's text, values as {}
     attr_cache: dict[Any, str] = {}
 
     def attr(value: Any) -> str:  # node ids repeat: escape each once
         text = attr_cache.get(value)
         if text is None:
-            text = attr_cache[value] = str(value).translate(_ATTR_ESCAPES)
+            text = str(value)
+            _check_xml(text)
+            text = attr_cache[value] = _attribute_text(text)
         return text
 
-    def element(scope: str, head: str, values: dict[str, Any]) -> str:
+    def template(signature: tuple) -> str:
+        scope, names, types = signature
+        lines = "".join(f'  <data key="{keys[(k, t, scope)]}">{{}}</data>\n' for k, t in zip(names, types, strict=True))
+        text = templates[signature] = "{}>\n" + lines + f"</{scope}>\n"
+        return text
+
+    def element(scope: str, head: str, values: dict[str, Any], extra: str = "") -> str:
+        """The element; ``extra``: text in ``head`` not checked yet (an edge's key)."""
         if not values:
+            _check_xml(extra)
             return f"{head}/>\n"
         signature = (scope, tuple(values), tuple(map(type, values.values())))
-        template = templates.get(signature)
-        if template is None:
-            lines = "".join(f'  <data key="{keys[(k, t, scope)]}">{{}}</data>\n'
-                            for k, t in zip(signature[1], signature[2], strict=True))
-            template = templates[signature] = "{}>\n" + lines + f"</{scope}>\n"
         texts = [v if type(v) is str else str(v) for v in values.values()]
         joined = "".join(texts)
+        _check_xml(joined + extra)
         if "&" in joined or "<" in joined or ">" in joined or "\r" in joined:
             texts = [t.translate(_TEXT_ESCAPES) for t in texts]
-        return template.format(head, *texts)
+        return (templates.get(signature) or template(signature)).format(head, *texts)
 
     for node, values in graph.nodes(data=True):
         out.append(element("node", f'<node id="{attr(node)}"', values))
-    for source, target, key, values in graph.edges(keys=True, data=True):
-        out.append(element("edge", f'<edge source="{attr(source)}" target="{attr(target)}" id="'
-                                   f'{str(key).translate(_ATTR_ESCAPES)}"', values))
-        if len(out) > 4096:
-            _flush_xml(out, sink, graph)
+    # Edges in graph.edges(keys=True, data=True)'s order, read from the adjacency dicts: the
+    # edge view's generator costs as much as writing an edge.
+    for source, targets in graph._adj.items():
+        source_text = attr(source)
+        for target, keyed in targets.items():
+            head = f'<edge source="{source_text}" target="{attr(target)}" id="'
+            for key, values in keyed.items():
+                key_text = str(key)
+                out.append(element("edge", head + _attribute_text(key_text) + '"', values, key_text))
+            if len(out) > 4096:
+                _flush_xml(out, sink)
     out.append("</graph></graphml>")
-    _flush_xml(out, sink, graph)
+    _flush_xml(out, sink)
 
 
-def _flush_xml(out: list[str], sink: BinaryIO, graph: nx.MultiDiGraph) -> None:
-    text = "".join(out)
-    out.clear()
+def _attribute_text(text: str) -> str:
+    """``text`` escaped for an XML attribute; most need nothing, and a check is ten times cheaper."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "\n" in text or "\r" in text or "\t" in text:
+        return text.translate(_ATTR_ESCAPES)
+    return text
+
+
+def _graphml_keys(graph: nx.MultiDiGraph) -> dict[tuple[str, type, str], str]:
+    """networkx's ``<key>`` ids: ``d0``, ``d1``... for each (name, type, scope) in the order
+    first seen over the nodes, then the edges. Values of one shape share their names and
+    types, so only the first value of each shape is looked at."""
+    keys: dict[tuple[str, type, str], str] = {}
+    edge_data = (data for targets in graph._adj.values() for keyed in targets.values() for data in keyed.values())
+    for scope, items in (("node", graph._node.values()), ("edge", edge_data)):
+        shapes = dict.fromkeys((tuple(data), tuple(map(type, data.values()))) for data in items)
+        for names, types in shapes:
+            for name, kind in zip(names, types, strict=True):
+                keys.setdefault((name, kind, scope), f"d{len(keys)}")
+    return keys
+
+
+def _check_xml(text: str) -> None:
+    """Every value and name is checked once (not the markup around them: half the text)."""
     if _NOT_XML.search(text):  # lxml refuses such characters: say so as networkx does
         raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
-    sink.write(text.encode("utf-8"))
+
+
+def _flush_xml(out: list[str], sink: BinaryIO) -> None:
+    sink.write("".join(out).encode("utf-8"))
+    out.clear()
 
 
 _WRITERS: dict[str, Writer] = {

@@ -141,6 +141,25 @@ def test_graphml_writer_writes_networkx_bytes(tiny_store_path):
         assert written.getvalue() == expected.getvalue()
 
 
+@pytest.mark.parametrize("where", ["node id", "node value", "edge key", "edge value", "attribute name"])
+def test_graphml_writer_refuses_what_xml_cannot_hold_as_networkx_does(where):
+    import io
+
+    import networkx as nx
+
+    from kg.export import write_graphml
+
+    bad = "a\x01b"
+    graph = nx.MultiDiGraph()
+    graph.add_node(bad if where == "node id" else "n", label=bad if where == "node value" else "ok")
+    graph.add_node("m", **{(bad if where == "attribute name" else "label"): "ok"})
+    graph.add_edge("n" if where != "node id" else bad, "m", key=bad if where == "edge key" else "k",
+                   label=bad if where == "edge value" else "ok")
+    for writer in (nx.write_graphml_lxml, write_graphml):
+        with pytest.raises(ValueError, match="XML compatible"):
+            writer(graph, io.BytesIO())
+
+
 # relation_rows joins two queries in Python; this single query is what it must equal
 RELATIONS_QUERY = """
 PREFIX kg: <https://w3id.org/newskg/ontology#>
