@@ -16,22 +16,24 @@ def make_store(path: Path, triples: int, seed: int = 7) -> int:
     from kg import __version__
     from kg.corpus_gen import generate_article, planted_extraction
     from kg.rdf import RunInfo
-    from kg.rdf_fast import article_ntriples, to_nquads
+    from kg.rdf_fast import article_ntriples, export_text, to_nquads
     from kg.store import open_store
 
     run = RunInfo(__version__, "generated", "synthetic")
     shard = path.parent / f"{path.name}.nq.gz"
     with open_store(path) as store:
-        count, i, entities = 0, 0, set()
+        count, i, entities, texts = 0, 0, set(), []
         with gzip.open(shard, "wt", encoding="utf-8", compresslevel=1) as out:
             while count < triples:
                 article = generate_article(i, seed)
-                graph, body, commit, mentioned = article_ntriples(planted_extraction(article), run, store.iris)
+                extraction = planted_extraction(article)
+                graph, body, commit, mentioned = article_ntriples(extraction, run, store.iris)
                 out.write(to_nquads(body + commit, graph))
+                texts.append(export_text(graph, body + commit, extraction.settings["content_hash"], store.iris.base))
                 count += (body + commit).count("\n")
                 entities.update(mentioned)
                 i += 1
-        store.load_shards([shard])
+        store.load_shards([shard], texts=texts)  # as kg build keeps them
         from rdflib import URIRef
 
         ordered = sorted(URIRef(e) for e in entities)

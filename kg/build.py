@@ -29,6 +29,7 @@ from kg.store import Store, open_store
 
 if TYPE_CHECKING:
     from kg.distributed import ArticleOutput, ExtractionConfig
+    from kg.rdf_fast import ExportText
 
 OnError = Literal["skip", "stop"]
 
@@ -61,6 +62,7 @@ class BuildSettings:
     engine: Literal["local", "dask"] = "local"  # where the NLP runs (see kg.distributed)
     scheduler: str | None = None  # Dask scheduler address; None starts a local cluster of `workers`
     shard_dir: str | None = None  # Dask: workers write their N-Quads shards here (shared), and they are kept
+    export_texts: bool = True  # keep each article graph as export text (kg.store: "Export texts")
 
 
 def settings_hash(settings: BuildSettings, kb: KnowledgeBase, pipeline: str) -> str:
@@ -146,7 +148,8 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
         return report  # nothing to analyse: the model is not even loaded
     from kg.distributed import ExtractionConfig
 
-    config = ExtractionConfig(settings.model, kb, decisions, run, store.iris.base, max(1, settings.batch_size))
+    config = ExtractionConfig(settings.model, kb, decisions, run, store.iris.base, max(1, settings.batch_size),
+                              settings.export_texts)
     touched: set[URIRef] = set()
     store.begin_updates()
     try:
@@ -206,6 +209,7 @@ class _StoreWriter:
         self._spool_path = store.path / "bulk.spool.nq"
         self._spool: TextIO | None = None
         self._spooled: list[tuple[str, str]] = []  # (graph, commit) of the spooled articles
+        self._texts: list[ExportText] = []  # their export texts
         self.spooled: set[str] = set()  # their graphs
         self._quads = 0
         self._thread = threading.Thread(target=self._run, name="kg-store-writer", daemon=True)
@@ -249,6 +253,8 @@ class _StoreWriter:
 
             self._spool.write(to_nquads(out.ntriples, out.graph))
             self._spooled.append((out.graph, to_nquads(out.commit, out.graph)))
+            if out.text is not None:
+                self._texts.append(out.text)
             self.spooled.add(out.graph)
             self._quads += out.ntriples.count("\n")
             self.touched.update(URIRef(e) for e in out.entities)
@@ -257,7 +263,7 @@ class _StoreWriter:
         else:
             if out.graph in self.spooled:  # two inputs with one article IRI: the later replaces the earlier
                 self._flush()
-            self.touched |= self.store.load_article(out.graph, out.ntriples + out.commit, out.entities)
+            self.touched |= self.store.load_article(out.graph, out.ntriples + out.commit, out.entities, out.text)
             self._done(1)
 
     def _flush(self) -> None:
@@ -266,9 +272,9 @@ class _StoreWriter:
         self._spool.close()
         self._spool = None
         commits = "".join(commit for _, commit in self._spooled)
-        self.store.load_shards([self._spool_path], (), commits)
+        self.store.load_shards([self._spool_path], (), commits, self._texts)
         self._done(len(self._spooled))
-        self._spooled, self._quads = [], 0
+        self._spooled, self._texts, self._quads = [], [], 0
         self.spooled.clear()
 
     def _done(self, count: int) -> None:
@@ -331,7 +337,7 @@ def _extract_with_dask(tasks: Iterable[tuple[Document, str]], store: Store, conf
         for shard in dask_extract(tasks, config, shard_dir, scheduler=settings.scheduler,
                                   workers=max(1, settings.workers), shared=keep):
             touched |= store.load_shards([shard.path], [graph for _, graph, _ in shard.articles],
-                                         "".join(shard.commits))
+                                         "".join(shard.commits), shard.texts)
             for _, _, entities in shard.articles:
                 touched.update(URIRef(e) for e in entities)
             if not keep:

@@ -42,6 +42,10 @@ def make_parser() -> argparse.ArgumentParser:
                    help="Dask scheduler to use with --engine dask (tcp://host:8786); default: a local cluster")
     p.add_argument("--base", help="base IRI for minted resources (default https://w3id.org/newskg/id/)")
     p.add_argument("--force", action="store_true", help="re-analyse unchanged articles too")
+    p.add_argument("--no-export-texts", dest="export_texts", action="store_false",
+                   help="do not keep each article's graph as export text beside the store (saves about as "
+                        "much disk as the store takes; `kg export` to Turtle and N-Triples then reads the "
+                        "database, several times slower)")
     p.add_argument("--on-error", choices=("skip", "stop"), default="skip",
                    help="on a bad input: skip it and go on (default) or stop")
 
@@ -143,6 +147,7 @@ def _build(args: argparse.Namespace) -> int:
         raise UsageError("--scheduler needs --engine dask")
     settings = BuildSettings(model=args.model, kb_files=tuple(args.kb), base=args.base,
                              batch_size=args.batch_size, workers=args.workers, force=args.force,
+                             export_texts=args.export_texts,
                              on_error=args.on_error, engine=args.engine, scheduler=args.scheduler)
     bar = _progress_bar()
     try:

@@ -37,6 +37,7 @@ from kg.decisions import Decisions
 from kg.model import Document
 from kg.nlp.kb import KnowledgeBase
 from kg.rdf import RunInfo
+from kg.rdf_fast import ExportText
 from kg.vocab import IRIs
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class ExtractionConfig:
     run: RunInfo
     base: str
     batch_size: int = 16
+    export_texts: bool = True  # also make each article's export text (kg.rdf_fast.export_text)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class ArticleOutput:
     ntriples: str  # every triple but the commit
     commit: str  # the kg:contentHash triple: written last, it marks the article as built
     entities: tuple[str, ...]
+    text: ExportText | None  # the graph as `kg export` writes it (kg.store: "Export texts"); None if not asked
 
 
 @dataclass
@@ -75,6 +78,7 @@ class ShardOutput:
     path: str
     articles: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # (identifier, graph, entities)
     commits: list[str] = field(default_factory=list)  # N-Quads of the content hashes, loaded after the shard
+    texts: list[ExportText] = field(default_factory=list)  # the articles' export texts
     triples: int = 0
     data: bytes | None = None  # the gzipped shard, when it travels back to the client
 
@@ -92,7 +96,7 @@ class Extractor:
     def extract(self, tasks: Iterable[Task]) -> Iterator[ArticleOutput]:
         """Streaming; spaCy's strings of each batch are freed once its articles are converted."""
         from kg.nlp.pipeline import analyse
-        from kg.rdf_fast import article_ntriples
+        from kg.rdf_fast import article_ntriples, export_text
         from kg.resolve import resolve
 
         config, hashes = self.config, {}
@@ -106,7 +110,8 @@ class Extractor:
             chash = hashes.pop(result.document.identifier)
             extraction = resolve(result, config.kb, {"content_hash": chash}, config.decisions)
             graph, ntriples, commit, entities = article_ntriples(extraction, config.run, self.iris)
-            yield ArticleOutput(result.document.identifier, graph, ntriples, commit, tuple(entities))
+            text = export_text(graph, ntriples + commit, chash, config.base) if config.export_texts else None
+            yield ArticleOutput(result.document.identifier, graph, ntriples, commit, tuple(entities), text)
 
 
 # -- local worker processes ----------------------------------------------------------------
@@ -192,6 +197,8 @@ def _dask_partition(tasks: list[Task], config: ExtractionConfig, shard: str | No
             sink.write(to_nquads(article.ntriples, article.graph).encode("utf-8"))
             out.articles.append((article.identifier, article.graph, article.entities))
             out.commits.append(to_nquads(article.commit, article.graph))
+            if article.text is not None:
+                out.texts.append(article.text)
             out.triples += article.ntriples.count("\n")
     if shard is None:
         out.data = buffer.getvalue()

@@ -1,7 +1,10 @@
 """Write the store in standard RDF formats, or as a property graph for Gephi/Cytoscape.
 
-* ``turtle``, ``ntriples``, ``jsonld``: the union of all graphs, graph names dropped
-  and duplicate triples removed (a triple several articles state is written once).
+* ``turtle``, ``ntriples``, ``jsonld``: the union of all graphs, graph names dropped.
+  N-Triples and JSON-LD write a triple several articles state once; Turtle writes each
+  graph's statements in turn (the same graph once parsed). Both are concatenations of the
+  texts the build kept (:mod:`kg.store`, "Export texts"): about a second per million
+  triples, where reading the terms back from the database takes five.
 * ``nquads``, ``trig``: the dataset as stored, one named graph per article plus the
   ``kgr:graph/entities`` and ``kgr:graph/runs`` graphs, so provenance survives.
 * ``graphml``: entities as nodes; relations and claims as edges (see
@@ -87,7 +90,7 @@ def confident_view(store: Store, min_confidence: float) -> Store:
         q for q in store.ox.quads_for_pattern(None, None, None, None)
         if q.subject not in low and (q.subject, q.predicate, q.object) not in weak_edges
     )
-    return type(store)(store.path, view, store.iris, True, None)
+    return type(store)(store.path, view, store.iris, True, None, export_texts=False)  # texts say what is not here
 
 
 def _to_stdout(store: Store, writer: Writer) -> int:
@@ -136,43 +139,82 @@ def rdf_prefixes(store: Store) -> dict[str, str]:
 
 
 def union_triples(store: Store) -> list[ox.Triple]:
-    """All triples of all graphs, each once, in a stable order (subjects grouped)."""
-    return [q.triple for q in ox.parse(b"".join(union_ntriples_lines(store)), ox.RdfFormat.N_TRIPLES)]
+    """All triples of all graphs, each once, sorted by (subject, predicate, object) strings."""
+    triples = {q.triple for q in ox.parse(b"".join(union_ntriples_lines(store)), ox.RdfFormat.N_TRIPLES)}
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
 def union_ntriples_lines(store: Store) -> list[bytes]:
-    """:func:`union_triples` as N-Triples lines, without a Python object per term.
+    """The lines :func:`_write_ntriples` writes: every triple once (see :func:`_union_parts`)."""
+    lines: list[bytes] = []
+    for _, own, shared, _ in _union_parts(store, turtle=False):
+        lines += own.encode("utf-8").splitlines(keepends=True)
+        lines += [line.encode("utf-8") for line in shared]
+    return lines
 
-    Oxigraph writes each graph as N-Triples; the lines are deduplicated and sorted as
-    byte strings. That is the order of ``(str(s), str(p), str(o))``: the lines *are*
-    those strings joined by spaces, and a term never continues past its last character
-    (``>`` or ``"`` or a language tag), so the first difference always falls inside the
-    same term, and a space sorts before any character a term can continue with.
+
+def _union_parts(store: Store, *, turtle: bool) -> Iterator[tuple[str, str, list[str], str]]:
+    """Every graph as ``(name, own lines, shared lines not seen in an earlier graph, Turtle)``,
+    graphs in name order (the default graph first); lines are N-Triples text, Turtle is
+    ``""`` unless asked for.
+
+    Together, the own and new shared lines are the union of all graphs, each triple once:
+    ``own`` lines (about the article or IRIs under its own, :func:`kg.rdf_fast.split_own_lines`)
+    cannot be in another graph; the shared ones are deduplicated here. An article's parts come
+    from its export text when it has a valid one (:meth:`Store.export_texts`); other graphs
+    are read from the database and split, sorted and written the same way, so an export's
+    bytes do not depend on which graphs had a text.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    def dump(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bytes:
-        return store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+    from kg.rdf_fast import split_own_lines, turtle_statements
 
-    # Reading the store is the cost (about 150k quads a second and a thread): graph by graph,
+    texts = store.export_texts(["own", "shared", "turtle"] if turtle else ["own", "shared"])
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+        ox.DefaultGraph(), *sorted(store.ox.named_graphs(), key=str)]
+    prefixes = rdf_prefixes(store)
+
+    def read(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> tuple[list[str], list[str], str]:
+        name = graph.value if isinstance(graph, ox.NamedNode) else ""
+        if name in texts:
+            text = texts[name]
+            return [text["own"]], text["shared"].splitlines(keepends=True), text.get("turtle", "")
+        data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+        lines = sorted(set(data.decode("utf-8").splitlines(keepends=True)))
+        own, shared = split_own_lines(name, lines) if name else ([], lines)
+        return ["".join(own)], shared, turtle_statements(lines, prefixes) if turtle else ""
+
+    seen: set[str] = set()
+    # Graphs without a text are read from the database, about 150k quads a second and a thread:
     # on every core (Oxigraph reads without Python's lock).
-    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph(), *store.ox.named_graphs()]
     with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as pool:
-        unique = {line for part in pool.map(dump, graphs) for line in part.splitlines(keepends=True)}
-    return sorted(unique)
+        for graph, (own, shared, text) in zip(graphs, pool.map(read, graphs), strict=True):
+            new = [line for line in shared if line not in seen]
+            seen.update(new)
+            yield str(graph), own[0], new, text
 
 
 def _write_turtle(store: Store, sink: BinaryIO) -> int:
-    lines = union_ntriples_lines(store)
-    triples = (q.triple for q in ox.parse(b"".join(lines), ox.RdfFormat.N_TRIPLES))
-    ox.serialize(triples, sink, ox.RdfFormat.TURTLE, prefixes=rdf_prefixes(store))
-    return len(lines)
+    """The union as Turtle: the project's prefixes, then each graph's statements in name order.
+
+    A triple several articles state (an entity's type, say) is written once per graph that
+    states it: the file is the union graph all the same, and an export is a concatenation
+    of texts made at build time. The count returned is of distinct triples."""
+    sink.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in rdf_prefixes(store).items()).encode("utf-8"))
+    count = 0
+    for _, own, shared, text in _union_parts(store, turtle=True):
+        count += own.count("\n") + len(shared)
+        sink.write(text.encode("utf-8"))
+    return count
 
 
 def _write_ntriples(store: Store, sink: BinaryIO) -> int:
-    lines = union_ntriples_lines(store)
-    sink.writelines(lines)
-    return len(lines)
+    """The union as N-Triples, each triple once: graph by graph in name order, sorted within."""
+    count = 0
+    for _, own, shared, _ in _union_parts(store, turtle=False):
+        count += own.count("\n") + len(shared)
+        sink.write((own + "".join(shared)).encode("utf-8"))
+    return count
 
 
 def _write_nquads(store: Store, sink: BinaryIO) -> int:

@@ -106,6 +106,7 @@ def test_dask_cluster_build_is_isomorphic_to_the_single_machine_build(single_mac
     assert isomorphic(a, b), readable_diff(a, b)
     assert set(a.subjects()) == set(b.subjects())
     assert not list(store.glob(".shards-*"))  # shards are removed once loaded
+    _assert_texts_match_database(store, expected_texts=5)  # the workers made the export texts
     again = kg.build([SAMPLE], store, kg.BuildSettings(engine="dask", workers=2))
     assert (again.analysed, again.unchanged) == (0, 5)  # content hashes were committed
     # workers writing to a shared folder: the shards are kept, to load elsewhere too
@@ -187,10 +188,9 @@ def test_union_export_and_relation_rows_match_the_plain_queries(tiny_store_path)
     from kg.store import open_store
 
     with open_store(tiny_store_path, read_only=True) as store:
-        unique = {q.triple for q in store.quads()}
-        expected = sorted(unique, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-        assert [line.decode().rstrip(" .\n") for line in union_ntriples_lines(store)] == \
-            [f"{t.subject} {t.predicate} {t.object}" for t in expected]
+        unique = {f"{t.subject} {t.predicate} {t.object}" for t in (q.triple for q in store.quads())}
+        lines = [line.decode().rstrip(" .\n") for line in union_ntriples_lines(store)]
+        assert len(lines) == len(set(lines)) and set(lines) == unique  # every triple, once
         assert relation_rows(store) == list(run_query(store, RELATIONS_QUERY).rows)
 
 
@@ -204,3 +204,86 @@ def test_large_view_layout_is_deterministic_and_bounded():
     assert a == b and set(a) == set(graph)
     assert all(-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0 for x, y in a.values())
     assert len({(round(x, 3), round(y, 3)) for x, y in a.values()}) > 780  # nodes spread out
+
+
+# -- export texts: what the build keeps beside the store is exactly what the store holds -------
+
+def _exports(path: Path, *, texts: bool) -> dict[str, bytes | int]:
+    """Turtle and N-Triples exports of the store at ``path``, from its export texts or not."""
+    import io
+
+    from kg.export import _WRITERS
+    from kg.store import Store, open_store
+
+    out: dict[str, bytes | int] = {}
+    with open_store(path, read_only=True) as store:
+        view = store if texts else Store(store.path, store.ox, store.iris, True, None, export_texts=False)
+        for fmt in ("turtle", "ntriples"):
+            sink = io.BytesIO()
+            _WRITERS[fmt](view, sink)
+            out[fmt] = sink.getvalue()
+        out["texts"] = len(view.export_texts(["own"]))
+    return out
+
+
+def _assert_texts_match_database(path: Path, expected_texts: int) -> None:
+    with_texts, without = _exports(path, texts=True), _exports(path, texts=False)
+    assert (with_texts["texts"], without["texts"]) == (expected_texts, 0)
+    for fmt in ("turtle", "ntriples"):
+        assert with_texts[fmt] == without[fmt], f"{fmt}: export texts differ from the database"
+    ntriples, turtle = with_texts["ntriples"], with_texts["turtle"]
+    assert isinstance(ntriples, bytes) and isinstance(turtle, bytes)
+    union = {q.triple for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)}
+    assert union == {q.triple for q in ox.parse(turtle, ox.RdfFormat.TURTLE)}
+    assert len(union) == ntriples.count(b"\n")  # each triple once
+
+
+@pytest.mark.model
+def test_a_build_keeps_export_texts_that_give_the_database_bytes(single_machine):
+    _assert_texts_match_database(single_machine, expected_texts=5)
+
+
+@pytest.mark.model
+def test_export_texts_follow_every_write_of_an_article_graph(single_machine, tmp_path):
+    from rdflib import Graph, URIRef
+
+    from kg.rdf_fast import ExportText
+    from kg.store import open_store
+
+    path = tmp_path / "store"
+    shutil.copytree(single_machine, path, ignore=shutil.ignore_patterns("newskg.lock"))
+    with open_store(path) as store:
+        docs = [str(d) for d in store.documents()]
+        # one graph rewritten without a text (the rdflib path) with its hash but not its headline,
+        # one removed, one given a text whose key is not its graph's: none of those texts is used
+        data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(docs[0])) or b""
+        graph = Graph(identifier=URIRef(docs[0])).parse(data=data.decode(), format="nt")
+        graph.remove((URIRef(docs[0]), kg.vocab.SCHEMA.headline, None))
+        store.replace_article(graph)
+        store.remove_article(URIRef(docs[1]))
+        store._put_export_texts([ExportText(docs[2], "not its hash", "", "", "")])
+        store.consolidate_entities(None)
+    _assert_texts_match_database(path, expected_texts=2)
+    # a rebuild analyses the removed article again, with its text; the other two keep their
+    # hashes, so they stay as they are and are read from the database; --force makes them anew
+    assert kg.build([SAMPLE], path).analysed == 1
+    _assert_texts_match_database(path, expected_texts=3)
+    assert kg.build([SAMPLE], path, kg.BuildSettings(force=True)).analysed == 5
+    _assert_texts_match_database(path, expected_texts=5)
+
+
+@pytest.mark.model
+def test_a_build_without_export_texts_exports_the_same(single_machine, tmp_path):
+    from kg.cli import make_parser
+
+    assert make_parser().parse_args(["build", "x", "--no-export-texts"]).export_texts is False
+    path = tmp_path / "store"
+    assert kg.build([SAMPLE], path, kg.BuildSettings(export_texts=False)).analysed == 5
+    assert not (path / "export-texts").exists()
+    _assert_texts_match_database(path, expected_texts=0)
+    def lines(path: Path) -> list[bytes]:  # but when the build ran
+        text = _exports(path, texts=False)["ntriples"]
+        assert isinstance(text, bytes)
+        return [line for line in text.splitlines() if b"startedAtTime" not in line]
+
+    assert lines(path) == lines(single_machine)

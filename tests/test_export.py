@@ -213,14 +213,9 @@ def test_missing_folder_is_an_export_error(store, tmp_path):
         export(store, "turtle", tmp_path / "missing" / "out.ttl")
 
 
-def _failing_serialize(real):
-    """A serializer that writes part of its output, then fails."""
-
-    def serialize(triples, output=None, format=None, **kwargs):
-        output.write(real(list(triples)[:10], format=format, **kwargs))
-        raise RuntimeError("disk on fire")
-
-    return serialize
+def _failing_turtle(*args, **kwargs):
+    """Fails once the export has written its first bytes (the prefixes)."""
+    raise RuntimeError("disk on fire")
 
 
 @pytest.mark.parametrize("existing", [None, b"previous export\n"])
@@ -228,7 +223,9 @@ def test_failed_export_leaves_no_partial_file(store, tmp_path, monkeypatch, exis
     target = tmp_path / "out.ttl"
     if existing is not None:
         target.write_bytes(existing)
-    monkeypatch.setattr(export_module.ox, "serialize", _failing_serialize(ox.serialize))
+    import kg.rdf_fast
+
+    monkeypatch.setattr(kg.rdf_fast, "turtle_statements", _failing_turtle)
     with pytest.raises(RuntimeError, match="disk on fire"):
         export(store, "turtle", target)
     if existing is None:
