@@ -1,10 +1,9 @@
 """Write the store in standard RDF formats, or as a property graph for Gephi/Cytoscape.
 
-* ``turtle``, ``ntriples``, ``jsonld``: the union of all graphs, graph names dropped.
-  N-Triples and JSON-LD write a triple several articles state once; Turtle writes each
-  graph's statements in turn (the same graph once parsed). Both are concatenations of the
-  texts the build kept (:mod:`kg.store`, "Export texts"): about a second per million
-  triples, where reading the terms back from the database takes five.
+* ``turtle``, ``ntriples``, ``jsonld``: the union of all graphs, graph names dropped and
+  each triple written once. Turtle and N-Triples are made from the texts the build kept
+  (:mod:`kg.store`, "Export texts"): about a second per million triples, where reading the
+  terms back from the database takes five.
 * ``nquads``, ``trig``: the dataset as stored, one named graph per article plus the
   ``kgr:graph/entities`` and ``kgr:graph/runs`` graphs, so provenance survives.
 * ``graphml``: entities as nodes; relations and claims as edges (see
@@ -154,9 +153,9 @@ def union_ntriples_lines(store: Store) -> list[bytes]:
 
 
 def _union_parts(store: Store, *, turtle: bool) -> Iterator[tuple[str, str, list[str], str]]:
-    """Every graph as ``(name, own lines, shared lines not seen in an earlier graph, Turtle)``,
-    graphs in name order (the default graph first); lines are N-Triples text, Turtle is
-    ``""`` unless asked for.
+    """Every graph as ``(name, own lines, shared lines not seen in an earlier graph, own lines
+    as Turtle)``, graphs in name order (the default graph first); lines are N-Triples text,
+    Turtle is ``""`` unless asked for.
 
     Together, the own and new shared lines are the union of all graphs, each triple once:
     ``own`` lines (about the article or IRIs under its own, :func:`kg.rdf_fast.split_own_lines`)
@@ -182,7 +181,7 @@ def _union_parts(store: Store, *, turtle: bool) -> Iterator[tuple[str, str, list
         data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
         lines = sorted(set(data.decode("utf-8").splitlines(keepends=True)))
         own, shared = split_own_lines(name, lines) if name else ([], lines)
-        return ["".join(own)], shared, turtle_statements(lines, prefixes) if turtle else ""
+        return ["".join(own)], shared, turtle_statements(own, prefixes) if turtle else ""
 
     seen: set[str] = set()
     # Graphs without a text are read from the database, about 150k quads a second and a thread:
@@ -195,16 +194,17 @@ def _union_parts(store: Store, *, turtle: bool) -> Iterator[tuple[str, str, list
 
 
 def _write_turtle(store: Store, sink: BinaryIO) -> int:
-    """The union as Turtle: the project's prefixes, then each graph's statements in name order.
+    """The union as Turtle, each triple once: the project's prefixes, then graph by graph in
+    name order, the statements about the article (made at build time) and those about
+    entities no earlier graph stated."""
+    from kg.rdf_fast import turtle_statements
 
-    A triple several articles state (an entity's type, say) is written once per graph that
-    states it: the file is the union graph all the same, and an export is a concatenation
-    of texts made at build time. The count returned is of distinct triples."""
-    sink.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in rdf_prefixes(store).items()).encode("utf-8"))
+    prefixes = rdf_prefixes(store)
+    sink.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()).encode("utf-8"))
     count = 0
     for _, own, shared, text in _union_parts(store, turtle=True):
         count += own.count("\n") + len(shared)
-        sink.write(text.encode("utf-8"))
+        sink.write((text + turtle_statements(shared, prefixes)).encode("utf-8"))
     return count
 
 

@@ -290,7 +290,7 @@ class ExportText:
     ``own``: the N-Triples lines whose subject is the article or a resource minted under its
     IRI (its mentions, spans, claims...): no other graph can hold them. ``shared``: the other
     lines (an entity's type and label, a role's name...), which other articles state too and
-    an export writes once. Both sorted. ``turtle``: all the lines as Turtle statements with
+    an export writes once. Both sorted. ``turtle``: the own lines as Turtle statements with
     the prefixes of :func:`kg.query.display_prefixes`, without ``@prefix`` lines.
     ``key``: what the text was made from (the article's content hash, this format, the
     prefixes); a text whose key does not match its graph's is not used.
@@ -317,7 +317,7 @@ def export_text(graph: str, ntriples: str, content_hash: str, base: str) -> Expo
     lines = sorted(set(_as_stored(ntriples.splitlines(keepends=True))))
     own, shared = split_own_lines(graph, lines)
     return ExportText(graph, export_key(content_hash, base), "".join(own), "".join(shared),
-                      turtle_statements(lines, display_prefixes(base)))
+                      turtle_statements(own, display_prefixes(base)))
 
 
 _STORED_FORMS: dict[str, str] = {}  # literal -> the form the store gives back (per process, bounded)

@@ -236,6 +236,8 @@ def _assert_texts_match_database(path: Path, expected_texts: int) -> None:
     union = {q.triple for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)}
     assert union == {q.triple for q in ox.parse(turtle, ox.RdfFormat.TURTLE)}
     assert len(union) == ntriples.count(b"\n")  # each triple once
+    statements = list(ox.parse(turtle, ox.RdfFormat.TURTLE))
+    assert len(statements) == len(union)  # in Turtle too
 
 
 @pytest.mark.model
