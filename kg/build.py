@@ -183,7 +183,10 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
 # Compact the database after a build that wrote at least this many articles: a few seconds
 # per million quads, repaid by every query (Store.compact); small updates leave it to RocksDB.
 COMPACT_AFTER = 500
-SPOOL_QUADS = 250_000  # new articles are bulk-loaded by chunks of about this many quads
+# New articles are bulk-loaded by chunks of about this many quads. The last chunk loads after
+# the NLP has finished, so smaller chunks end a build sooner (300 articles: 36 s instead of
+# 38 s with 250k), as long as each load still costs little next to the NLP it overlaps.
+SPOOL_QUADS = 100_000
 
 
 class _StoreWriter:
