@@ -317,7 +317,10 @@ class Store:
             return
         db = self._export_texts_db(create=True)
         assert db is not None
-        db.extend([ox.Quad(ox.NamedNode(t.graph), predicate, ox.Literal(value))
+        # The bulk loader writes sorted files directly: a transaction would push ~200 kB an
+        # article through RocksDB's log and compactions (6 % of a build's time instead of 1 %).
+        # It is not atomic, but a text is used only once all its parts are there.
+        db.bulk_extend([ox.Quad(ox.NamedNode(t.graph), predicate, ox.Literal(value))
                    for t in texts
                    for predicate, value in ((_TEXT_KEY, t.key), (_TEXT_OWN, t.own), (_TEXT_SHARED, t.shared),
                                             (_TEXT_TURTLE, t.turtle))])
