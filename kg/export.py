@@ -146,51 +146,53 @@ def union_triples(store: Store) -> list[ox.Triple]:
 def union_ntriples_lines(store: Store) -> list[bytes]:
     """The lines :func:`_write_ntriples` writes: every triple once (see :func:`_union_parts`)."""
     lines: list[bytes] = []
-    for _, own, shared, _ in _union_parts(store, turtle=False):
+    for own, _, shared in _union_parts(store, "ntriples"):
         lines += own.encode("utf-8").splitlines(keepends=True)
         lines += [line.encode("utf-8") for line in shared]
     return lines
 
 
-def _union_parts(store: Store, *, turtle: bool) -> Iterator[tuple[str, str, list[str], str]]:
-    """Every graph as ``(name, own lines, shared lines not seen in an earlier graph, own lines
-    as Turtle)``, graphs in name order (the default graph first); lines are N-Triples text,
-    Turtle is ``""`` unless asked for.
+def _union_parts(store: Store, own_as: str) -> Iterator[tuple[str, int, list[str]]]:
+    """Every graph as ``(own lines as "ntriples" or "turtle", how many, the shared lines no
+    earlier graph had)``, graphs in name order (the default graph first); shared lines are
+    N-Triples.
 
     Together, the own and new shared lines are the union of all graphs, each triple once:
-    ``own`` lines (about the article or IRIs under its own, :func:`kg.rdf_fast.split_own_lines`)
+    own lines (about the article or IRIs under its own, :func:`kg.rdf_fast.split_own_lines`)
     cannot be in another graph; the shared ones are deduplicated here. An article's parts come
-    from its export text when it has a valid one (:meth:`Store.export_texts`); other graphs
-    are read from the database and split, sorted and written the same way, so an export's
-    bytes do not depend on which graphs had a text.
+    from its export text when it has a valid one (:meth:`Store.export_texts`), and only the
+    parts needed are read (on a million triples, each is some 100 MB); other graphs are read
+    from the database and split, sorted and written the same way, so an export's bytes do
+    not depend on which graphs had a text.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from kg.rdf_fast import split_own_lines, turtle_statements
 
-    texts = store.export_texts(["own", "shared", "turtle"] if turtle else ["own", "shared"])
+    part = "turtle" if own_as == "turtle" else "own"
+    texts = store.export_texts([part, "own_count", "shared"])
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
         ox.DefaultGraph(), *sorted(store.ox.named_graphs(), key=str)]
     prefixes = rdf_prefixes(store)
 
-    def read(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> tuple[list[str], list[str], str]:
+    def read(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> tuple[str, int, list[str]]:
         name = graph.value if isinstance(graph, ox.NamedNode) else ""
         if name in texts:
             text = texts[name]
-            return [text["own"]], text["shared"].splitlines(keepends=True), text.get("turtle", "")
+            return text[part], int(text["own_count"]), text["shared"].splitlines(keepends=True)
         data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
         lines = sorted(set(data.decode("utf-8").splitlines(keepends=True)))
         own, shared = split_own_lines(name, lines) if name else ([], lines)
-        return ["".join(own)], shared, turtle_statements(own, prefixes) if turtle else ""
+        return turtle_statements(own, prefixes) if part == "turtle" else "".join(own), len(own), shared
 
     seen: set[str] = set()
     # Graphs without a text are read from the database, about 150k quads a second and a thread:
     # on every core (Oxigraph reads without Python's lock).
     with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as pool:
-        for graph, (own, shared, text) in zip(graphs, pool.map(read, graphs), strict=True):
+        for own, count, shared in pool.map(read, graphs):
             new = [line for line in shared if line not in seen]
             seen.update(new)
-            yield str(graph), own[0], new, text
+            yield own, count, new
 
 
 def _write_turtle(store: Store, sink: BinaryIO) -> int:
@@ -202,17 +204,17 @@ def _write_turtle(store: Store, sink: BinaryIO) -> int:
     prefixes = rdf_prefixes(store)
     sink.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()).encode("utf-8"))
     count = 0
-    for _, own, shared, text in _union_parts(store, turtle=True):
-        count += own.count("\n") + len(shared)
-        sink.write((text + turtle_statements(shared, prefixes)).encode("utf-8"))
+    for own, own_count, shared in _union_parts(store, "turtle"):
+        count += own_count + len(shared)
+        sink.write((own + turtle_statements(shared, prefixes)).encode("utf-8"))
     return count
 
 
 def _write_ntriples(store: Store, sink: BinaryIO) -> int:
     """The union as N-Triples, each triple once: graph by graph in name order, sorted within."""
     count = 0
-    for _, own, shared, _ in _union_parts(store, turtle=False):
-        count += own.count("\n") + len(shared)
+    for own, own_count, shared in _union_parts(store, "ntriples"):
+        count += own_count + len(shared)
         sink.write((own + "".join(shared)).encode("utf-8"))
     return count
 

@@ -280,7 +280,7 @@ def to_nquads(ntriples: str, graph: str) -> str:
 # term is a database lookup). The same text made here, at about 2 % of the NLP time, is kept
 # beside the store (kg.store: "Export texts") and an export concatenates it instead.
 
-EXPORT_TEXT_VERSION = "1"  # bump when the text below changes: stored texts are then not used
+EXPORT_TEXT_VERSION = "2"  # bump when the text below changes: stored texts are then not used
 
 
 @dataclass(frozen=True)
@@ -290,7 +290,8 @@ class ExportText:
     ``own``: the N-Triples lines whose subject is the article or a resource minted under its
     IRI (its mentions, spans, claims...): no other graph can hold them. ``shared``: the other
     lines (an entity's type and label, a role's name...), which other articles state too and
-    an export writes once. Both sorted. ``turtle``: the own lines as Turtle statements with
+    an export writes once. Both sorted; ``own_count`` lines are own (a Turtle export counts
+    without reading them). ``turtle``: the own lines as Turtle statements with
     the prefixes of :func:`kg.query.display_prefixes`, without ``@prefix`` lines.
     ``key``: what the text was made from (the article's content hash, this format, the
     prefixes); a text whose key does not match its graph's is not used.
@@ -299,6 +300,7 @@ class ExportText:
     graph: str
     key: str
     own: str
+    own_count: int
     shared: str
     turtle: str
 
@@ -316,7 +318,7 @@ def export_text(graph: str, ntriples: str, content_hash: str, base: str) -> Expo
 
     lines = sorted(set(_as_stored(ntriples.splitlines(keepends=True))))
     own, shared = split_own_lines(graph, lines)
-    return ExportText(graph, export_key(content_hash, base), "".join(own), "".join(shared),
+    return ExportText(graph, export_key(content_hash, base), "".join(own), len(own), "".join(shared),
                       turtle_statements(own, display_prefixes(base)))
 
 

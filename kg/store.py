@@ -129,8 +129,8 @@ _ENTITY_CLASSES = tuple(str(t) for t in ENTITY_TYPES.values())
 # The export texts' database: one subject per article graph (its IRI), a literal per part.
 # Private to this module: these IRIs name nothing in the graph.
 _TEXT_PARTS = {part: ox.NamedNode(f"urn:newskg:export-text:{part}")
-               for part in ("key", "own", "shared", "turtle")}
-_TEXT_KEY, _TEXT_OWN, _TEXT_SHARED, _TEXT_TURTLE = _TEXT_PARTS.values()
+               for part in ("key", "own", "own_count", "shared", "turtle")}
+_TEXT_KEY, _TEXT_OWN, _TEXT_OWN_COUNT, _TEXT_SHARED, _TEXT_TURTLE = _TEXT_PARTS.values()
 _TEXT_PREDICATES = tuple(_TEXT_PARTS.values())
 
 
@@ -322,7 +322,8 @@ class Store:
         # It is not atomic, but a text is used only once all its parts are there.
         db.bulk_extend([ox.Quad(ox.NamedNode(t.graph), predicate, ox.Literal(value))
                    for t in texts
-                   for predicate, value in ((_TEXT_KEY, t.key), (_TEXT_OWN, t.own), (_TEXT_SHARED, t.shared),
+                   for predicate, value in ((_TEXT_KEY, t.key), (_TEXT_OWN, t.own), (_TEXT_OWN_COUNT, str(t.own_count)),
+                                            (_TEXT_SHARED, t.shared),
                                             (_TEXT_TURTLE, t.turtle))])
 
     def _drop_export_texts(self, graphs: Iterable[str]) -> None:
@@ -336,7 +337,7 @@ class Store:
 
     def export_texts(self, parts: Iterable[str]) -> dict[str, dict[str, str]]:
         """The valid export texts: ``{graph: {part: text}}`` for the ``parts`` asked
-        (``"own"``, ``"shared"``, ``"turtle"``), for every graph whose text
+        (``"own"``, ``"own_count"``, ``"shared"``, ``"turtle"``), for every graph whose text
         was made from the content hash it holds now."""
         from kg.rdf_fast import export_key
 
