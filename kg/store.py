@@ -15,8 +15,9 @@ Store directory
 ``newskg.json`` (format version, base IRI), the Oxigraph/RocksDB files of the
 *primary* database, ``newskg.lock`` (the writer's lock; it holds the writer's pid),
 ``consolidation.pending`` (article graphs may be ahead of the entities graph),
-``snapshot.stale`` (the primary may be ahead of the current snapshot) and
-``snapshots/`` (read-only copies of finished states, see below).
+``snapshot.stale`` (the primary may be ahead of the current snapshot),
+``snapshots/`` (read-only copies of finished states, see below) and ``export-texts/``
+(each article graph as export text, see "Export texts").
 
 Readers, writers and snapshots
 ------------------------------
