@@ -440,28 +440,53 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def write_graphml(graph: nx.MultiDiGraph, sink: BinaryIO) -> None:
-    """Write ``graph`` as ``nx.write_graphml_lxml`` does, byte for byte, about ten times faster.
+    """Write ``graph`` as ``nx.write_graphml_lxml`` does, byte for byte, about three times faster.
 
     networkx builds an lxml element per node, edge and value; here the text is written
     directly, in the same order (keys in networkx's order, nodes, then edges by source,
     target and key), with lxml's escapes. Graphs this writer does not cover (graph
     attributes, values other than str, int, float and bool, characters XML cannot hold)
     go to networkx, which writes them or raises as before.
+
+    The ``<key>`` list comes first in the file but is only known once every value has been
+    seen, so nodes and edges are written to a temporary file in the same pass and copied
+    after the keys: one pass over a million edges instead of two.
     """
-    keys = _graphml_keys(graph)
-    if graph.graph or not graph.number_of_nodes() or any(
-            t not in _XML_TYPES or not isinstance(n, str) for n, t, _ in keys):
+    if graph.graph or not graph.number_of_nodes():
         nx.write_graphml_lxml(graph, sink)
         return
-    out: list[str] = [_GRAPHML_HEAD]
-    for (name, kind, scope), ident in reversed(keys.items()):
-        _check_xml(name)
-        out.append(f'<key id="{ident}" for="{scope}" attr.name="{name.translate(_ATTR_ESCAPES)}" '
-                   f'attr.type="{_XML_TYPES[kind]}"/>\n')
-    out.append('<graph edgedefault="directed">')
+    import shutil
 
+    # in memory up to 16 MB (every small graph), then in a temporary file (1M edges: ~600 MB)
+    with tempfile.SpooledTemporaryFile(max_size=16 << 20) as body:
+        try:
+            keys = _write_graphml_body(graph, body)  # type: ignore[arg-type]
+        except _NotCovered:
+            nx.write_graphml_lxml(graph, sink)
+            return
+        head = [_GRAPHML_HEAD]
+        for (name, kind, scope), ident in reversed(keys.items()):
+            _check_xml(name)
+            head.append(f'<key id="{ident}" for="{scope}" attr.name="{name.translate(_ATTR_ESCAPES)}" '
+                        f'attr.type="{_XML_TYPES[kind]}"/>\n')
+        head.append('<graph edgedefault="directed">')
+        _flush_xml(head, sink)
+        body.seek(0)
+        shutil.copyfileobj(body, sink, 1 << 20)
+    sink.write(b"</graph></graphml>")
+
+
+class _NotCovered(Exception):
+    """A name or value type :func:`write_graphml` leaves to networkx."""
+
+
+def _write_graphml_body(graph: nx.MultiDiGraph, body: BinaryIO) -> dict[tuple[str, type, str], str]:
+    """Nodes and edges of ``graph`` as GraphML into ``body``; returns the keys they use, with
+    networkx's ids (``d0``, ``d1``... in the order first seen over the nodes, then the edges)."""
+    keys: dict[tuple[str, type, str], str] = {}
     templates: dict[tuple, str] = {}  # (scope, names, types) -> the element's text, values as {}
     attr_cache: dict[Any, str] = {}
+    out: list[str] = []
 
     def attr(value: Any) -> str:  # node ids repeat: escape each once
         text = attr_cache.get(value)
@@ -471,8 +496,12 @@ def write_graphml(graph: nx.MultiDiGraph, sink: BinaryIO) -> None:
             text = attr_cache[value] = _attribute_text(text)
         return text
 
-    def template(signature: tuple) -> str:
+    def template(signature: tuple) -> str:  # a new shape of values: its keys, then its text
         scope, names, types = signature
+        for name, kind in zip(names, types, strict=True):
+            if kind not in _XML_TYPES or not isinstance(name, str):
+                raise _NotCovered(name)
+            keys.setdefault((name, kind, scope), f"d{len(keys)}")
         lines = "".join(f'  <data key="{keys[(k, t, scope)]}">{{}}</data>\n' for k, t in zip(names, types, strict=True))
         text = templates[signature] = "{}>\n" + lines + f"</{scope}>\n"
         return text
@@ -483,12 +512,13 @@ def write_graphml(graph: nx.MultiDiGraph, sink: BinaryIO) -> None:
             _check_xml(extra)
             return f"{head}/>\n"
         signature = (scope, tuple(values), tuple(map(type, values.values())))
+        text = templates.get(signature) or template(signature)
         texts = [v if type(v) is str else str(v) for v in values.values()]
         joined = "".join(texts)
         _check_xml(joined + extra)
         if "&" in joined or "<" in joined or ">" in joined or "\r" in joined:
             texts = [t.translate(_TEXT_ESCAPES) for t in texts]
-        return (templates.get(signature) or template(signature)).format(head, *texts)
+        return text.format(head, *texts)
 
     for node, values in graph.nodes(data=True):
         out.append(element("node", f'<node id="{attr(node)}"', values))
@@ -502,9 +532,9 @@ def write_graphml(graph: nx.MultiDiGraph, sink: BinaryIO) -> None:
                 key_text = str(key)
                 out.append(element("edge", head + _attribute_text(key_text) + '"', values, key_text))
             if len(out) > 4096:
-                _flush_xml(out, sink)
-    out.append("</graph></graphml>")
-    _flush_xml(out, sink)
+                _flush_xml(out, body)
+    _flush_xml(out, body)
+    return keys
 
 
 def _attribute_text(text: str) -> str:
@@ -512,20 +542,6 @@ def _attribute_text(text: str) -> str:
     if "&" in text or "<" in text or ">" in text or '"' in text or "\n" in text or "\r" in text or "\t" in text:
         return text.translate(_ATTR_ESCAPES)
     return text
-
-
-def _graphml_keys(graph: nx.MultiDiGraph) -> dict[tuple[str, type, str], str]:
-    """networkx's ``<key>`` ids: ``d0``, ``d1``... for each (name, type, scope) in the order
-    first seen over the nodes, then the edges. Values of one shape share their names and
-    types, so only the first value of each shape is looked at."""
-    keys: dict[tuple[str, type, str], str] = {}
-    edge_data = (data for targets in graph._adj.values() for keyed in targets.values() for data in keyed.values())
-    for scope, items in (("node", graph._node.values()), ("edge", edge_data)):
-        shapes = dict.fromkeys((tuple(data), tuple(map(type, data.values()))) for data in items)
-        for names, types in shapes:
-            for name, kind in zip(names, types, strict=True):
-                keys.setdefault((name, kind, scope), f"d{len(keys)}")
-    return keys
 
 
 def _check_xml(text: str) -> None:
