@@ -329,27 +329,26 @@ def _as_stored(lines: list[str]) -> list[str]:
     """``lines`` with their literals as the store gives them back: Oxigraph keeps a typed
     literal as its value (``"0.80"^^xsd:decimal`` comes back as ``"0.8"``) and a language
     tag in lower case. Oxigraph decides, once per distinct literal, so both always agree."""
-    out, unknown = [], []
-    for line in lines:
-        last = line[-4]  # the object's last character ("... .\n")
-        if last == '"' or (last == ">" and '"' not in line):  # a plain string, an IRI: as it is
-            out.append(line)
-            continue
-        subject, predicate, obj = line[:-3].split(" ", 2)
-        if obj[0] != '"':  # a blank node
-            out.append(line)
-            continue
-        stored = _STORED_FORMS.get(obj)
-        if stored is None:
-            unknown.append(obj)
-        elif stored == obj:
-            out.append(line)
-        else:
-            out.append(f"{subject} {predicate} {stored} .\n")
+    objects = [_tagged_or_typed_literal(line) for line in lines]
+    unknown = [obj for obj in objects if obj is not None and obj not in _STORED_FORMS]
     if unknown:
         _learn_stored_forms(unknown)
-        return _as_stored(lines)
+    out = []
+    for line, obj in zip(lines, objects, strict=True):
+        if obj is None or (stored := _STORED_FORMS.get(obj, obj)) == obj:
+            out.append(line)
+        else:  # the line is "<s> <p> " + obj + " .\n"
+            out.append(f"{line[: -len(obj) - 3]}{stored} .\n")
     return out
+
+
+def _tagged_or_typed_literal(line: str) -> str | None:
+    """The object of the N-Triples ``line`` if it is a literal with a language tag or a datatype."""
+    last = line[-4]  # the object's last character ("... .\n")
+    if last == '"' or (last == ">" and '"' not in line):  # a plain string, an IRI
+        return None
+    obj = line[:-3].split(" ", 2)[2]
+    return obj if obj[0] == '"' else None  # else a blank node
 
 
 def _learn_stored_forms(literals: list[str]) -> None:
@@ -380,17 +379,12 @@ _PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_:/.~!$&'()*+,;=?#@-]*")
 _LOCAL_ESCAPES = str.maketrans({c: "\\" + c for c in "/.~!$&'()*+,;=?#@"})
 
 
-_SHORT_NAMES: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}  # per prefix table: "<iri>" -> its Turtle
-
-
 def turtle_statements(lines: list[str], prefixes: dict[str, str]) -> str:
     """Sorted N-Triples lines as Turtle statements, one per subject (``;`` between its
     predicates), IRIs shortened with ``prefixes`` where Turtle allows. N-Triples literals and
     blank nodes are Turtle already; a datatype IRI is shortened like any other."""
     namespaces = sorted(prefixes.items(), key=lambda item: -len(item[1]))
-    names = _SHORT_NAMES.setdefault(tuple(namespaces), {})  # predicates, types, entities recur
-    if len(names) > 100_000:
-        names.clear()
+    names: dict[str, str] = {}
 
     def name(term: str) -> str:  # "<iri>" as prefix:local when it can be; terms repeat: once each
         short = names.get(term)
