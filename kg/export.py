@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import networkx as nx
 import pyoxigraph as ox
@@ -152,7 +152,7 @@ def union_ntriples_lines(store: Store) -> list[bytes]:
     return lines
 
 
-def _union_parts(store: Store, own_as: str) -> Iterator[tuple[str, int, list[str]]]:
+def _union_parts(store: Store, own_as: Literal["ntriples", "turtle"]) -> Iterator[tuple[str, int, list[str]]]:
     """Every graph as ``(own lines as "ntriples" or "turtle", how many, the shared lines no
     earlier graph had)``, graphs in name order (the default graph first); shared lines are
     N-Triples.

@@ -302,10 +302,10 @@ class Store:
         if self._texts is None and self._texts_apply:
             folder = self.location / EXPORT_TEXTS_DIR
             try:
-                if not self.read_only and create:
+                if self.read_only:
+                    self._texts = ox.Store.read_only(str(folder)) if folder.is_dir() else None
+                elif create or folder.is_dir():
                     self._texts = ox.Store(str(folder))
-                elif folder.is_dir():
-                    self._texts = ox.Store(str(folder)) if not self.read_only else ox.Store.read_only(str(folder))
             except OSError as exc:
                 raise StoreError(f"{self.path}: cannot open the export texts ({folder}): {exc}") from exc
         return self._texts
@@ -322,10 +322,10 @@ class Store:
         # article through RocksDB's log and compactions (6 % of a build's time instead of 1 %).
         # It is not atomic, but a text is used only once all its parts are there.
         db.bulk_extend([ox.Quad(ox.NamedNode(t.graph), predicate, ox.Literal(value))
-                   for t in texts
-                   for predicate, value in ((_TEXT_KEY, t.key), (_TEXT_OWN, t.own), (_TEXT_OWN_COUNT, str(t.own_count)),
-                                            (_TEXT_SHARED, t.shared),
-                                            (_TEXT_TURTLE, t.turtle))])
+                        for t in texts
+                        for predicate, value in ((_TEXT_KEY, t.key), (_TEXT_OWN, t.own),
+                                                 (_TEXT_OWN_COUNT, str(t.own_count)), (_TEXT_SHARED, t.shared),
+                                                 (_TEXT_TURTLE, t.turtle))])
 
     def _drop_export_texts(self, graphs: Iterable[str]) -> None:
         db = self._export_texts_db(create=False)
