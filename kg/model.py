@@ -73,6 +73,7 @@ class RawClaim:
     confidence: float = 0.6
     hedge: str | None = None  # the words that hedge it: "pourrait", "selon", "craint que"
     reported_by: Mention | None = None  # "selon Les Echos, X aurait déclaré…": the outlet
+    attribution: str = ""  # the construction that named the speaker: incise, colon, marker, interview…
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class Claim:
     confidence: float = 0.6
     hedge: str | None = None
     reported_by: Entity | None = None
+    attribution: str = ""
 
 
 @dataclass(frozen=True)

@@ -194,5 +194,6 @@ def _claims(result: NlpResult, entity_of: dict[Mention, Entity]) -> tuple[Claim,
         key = (c.evidence, speaker.type, speaker.key)
         if key not in seen:
             reporter = entity_of.get(c.reported_by) if c.reported_by is not None else None
-            seen[key] = Claim(speaker, c.evidence, c.stance, c.kind, about, c.cue, c.confidence, c.hedge, reporter)
+            seen[key] = Claim(speaker, c.evidence, c.stance, c.kind, about, c.cue, c.confidence, c.hedge, reporter,
+                               c.attribution)
     return tuple(seen[k] for k in sorted(seen, key=lambda k: (k[0].start, k[0].end, k[1], k[2])))

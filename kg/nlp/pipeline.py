@@ -171,7 +171,7 @@ def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None)
         reporter = mention_of(claim.reported_by) if claim.reported_by is not None else None
         for speaker in claim.speakers:
             claims.append(RawClaim(mention_of(speaker), evidence, claim.stance, claim.kind,  # type: ignore[arg-type]
-                                   about, claim.cue, 0.8 if claim.kind == "direct" else 0.7, claim.hedge, reporter))
+                                   about, claim.cue, claim.confidence, claim.hedge, reporter, claim.attribution))
     facts = [
         RawModelFact(mention_of(f.model), f.attribute, f.value,  # type: ignore[arg-type]
                      TextSpan(f.evidence.start_char, f.evidence.end_char))

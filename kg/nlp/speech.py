@@ -1,0 +1,188 @@
+"""Reporting cues: the verbs (and a few adjectives) that mark a statement as someone's.
+
+French news attributes speech with a large set of verbs (``a déclaré``, ``estime``,
+``jubile``, ``a-t-il écrit``), some of which report speech only with a telling
+complement (``partager ses inquiétudes``, ``présenter X comme``). In an *incise* —
+the verb right after a quotation or a comma, its subject after it (``« … », prévient
+le dirigeant``) — any of them reports speech, complement or not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.nlp.tokens import positions_in, word_positions
+
+SPEECH_LEMMAS = frozenset(
+    """déclarer affirmer souligner estimer penser croire craindre alerter avertir prédire saluer critiquer
+    dénoncer expliquer évoquer indiquer ajouter assurer insister rappeler reconnaître regretter juger considérer
+    plaider militer défendre exprimer prôner embrasser soulever souhaiter espérer promettre confier répondre
+    admettre avouer déplorer fustiger accuser inquiéter alarmer réjouir applaudir reprocher redouter anticiper
+    prévoir dire annoncer prévenir viser partager mettre préciser tempérer trancher résumer répéter qualifier
+    interroger attendre nuancer marteler observer constater relever concéder détailler confirmer démentir nier
+    contester avancer noter voir jubiler clamer écrire raconter révéler soutenir suggérer rétorquer répliquer
+    commenter conclure témoigner mentionner réagir réclamer ironiser prétendre réfuter réaffirmer réitérer
+    décrire remarquer pronostiquer engager conseiller appeler targuer présenter poursuivre continuer lancer
+    entrevoir rapporter signaler insister vanter exhorter""".split()
+)
+# Verbs that report speech only with a telling complement, outside an incise.
+NEEDS_OBJECT = {
+    "partager": re.compile(r"\b(?:inquiétude|crainte|avis|vision|point de vue|conviction|analyse|espoir|prévision)"),
+    "mettre": re.compile(r"\bmet\w* (?:en garde|en avant|l['’]accent|en doute)|\bmis en (?:garde|avant)"),
+    "viser": re.compile(r"\bvis\w* (?:également |aussi )?à\b"),
+    "soulever": re.compile(r"\bsoul[eè]v\w* (?:d['’]ailleurs |aussi |également )?"
+                           r"(?:un point|une question|des questions)"),
+    "dire": re.compile(r"\b(?:s['’]est|se sont|se) dit\w*|\bdit\b|\bdisent\b|\ba dit\b"),
+    "annoncer": re.compile(r"\bannonc\w* (?:que|qu['’])"),
+    "prévenir": re.compile(r"\bprévien\w* que\b|\ba prévenu\b"),
+    "inquiéter": re.compile(r"\bs['’]inqui[eè]t"),
+    "alarmer": re.compile(r"\bs['’]alarm"),
+    "réjouir": re.compile(r"\bse réjoui|\bs['’]est réjoui"),
+    "interroger": re.compile(r"\bs['’]interroge"),
+    "répondre": re.compile(r"\brépond\w* (?:que|qu['’]|:)|\ba répondu\b"),
+    "prévoir": re.compile(r"\bprév\w* (?:que|qu['’])"),  # "prévoit des mises à jour" is a plan, not a forecast
+    "attendre": re.compile(r"\bs['’]atten"),
+    "observer": re.compile(r"\bobserv\w* que\b"),
+    "relever": re.compile(r"\brel[eè]v\w* (?:que|qu['’]|de son côté|l['’]importance)"),
+    "avancer": re.compile(r"\bavanc\w* que\b"),
+    "noter": re.compile(r"\bnot\w* que\b"),
+    "voir": re.compile(r"\bvoi\w* dans\b|\bvu dans\b"),  # "voit dans Mistral AI un symbole": an opinion
+    "exprimer": re.compile(r"\bexprim\w* (?:ses|son|sa|leur|leurs|des|une|un) (?:inquiétude|crainte|soutien|avis|"
+                           r"scepticisme|opposition|désaccord|regret|espoir|enthousiasme|réserve|doute)"),
+    "écrire": re.compile(r"\bécri\w* (?:que|qu['’]|:)"),
+    "raconter": re.compile(r"\braconte\w* (?:que|qu['’]|:)"),
+    "révéler": re.compile(r"\brév[eé]l\w* (?:que|qu['’])"),
+    "soutenir": re.compile(r"\bsoutien\w* (?:que|qu['’])|\bsoutenu (?:que|qu['’])"),
+    "décrire": re.compile(r"\bdécri\w* .{0,60}\bcomme\b"),
+    "présenter": re.compile(r"\bprésent\w* .{0,60}\bcomme\b"),
+    "engager": re.compile(r"\bs['’](?:est )?engag\w* à\b|\bs['’]engag"),
+    "conseiller": re.compile(r"\bconseill\w* (?:à|aux|de)\b"),
+    "appeler": re.compile(r"\bappel\w* (?:à|au|aux)\b|\ba appelé \w+ à\b|\bappel\w* \w+ à\b"),
+    "targuer": re.compile(r"\btargu"),
+    "poursuivre": re.compile(r"\bpoursui\w* :"),
+    "continuer": re.compile(r"\bcontinu\w* :"),
+    "lancer": re.compile(r"\blanc\w* :"),
+    "rapporter": re.compile(r"\brapport\w* (?:que|qu['’])"),
+    "signaler": re.compile(r"\bsignal\w* (?:que|qu['’])"),
+    "mentionner": re.compile(r"\bmentionn\w* (?:que|qu['’])"),
+    "entrevoir": re.compile(r"\bentrevoi\w* (?:un|une|des|le|la)\b"),
+    "remarquer": re.compile(r"\bremarqu\w* (?:que|qu['’])|\bremarqué\b"),
+    "rappeler": re.compile(r"\brappel\w* (?:que|qu['’]|:)|\brappel\w* (?:la|le|l['’]|les) (?:\w+ )?\w+ [A-Z]|"
+                           r"\ba rappelé\b|\brappelle\b"),
+    "vanter": re.compile(r"\bvant\w* (?:les|la|le|l['’]|ses|son|sa)\b"),
+}
+# Participles and adjectives the lemmatizer does not always map to the verb.
+SPEECH_FORMS = frozenset("craignant reconnaissant estimant affirmant soulignant jugeant inquiet inquiète "
+                         "pronostiquant jubile clame averti".split())
+INVERTED_PRONOUNS = frozenset({"-t-il", "-il", "-t-elle", "-elle", "-t", "-ils", "-elles", "-t-ils", "-t-elles"})
+
+_ER_ENDINGS = ("e", "es", "ent", "é", "ée", "és", "ées", "ait", "aient", "ant", "era", "eront", "erait", "er")
+_ER_FORMS = {
+    lemma[:-2] + ending: lemma
+    for lemma in SPEECH_LEMMAS if lemma.endswith("er") and len(lemma) > 4
+    for ending in _ER_ENDINGS
+}
+# "tempérer" -> "tempère", "considérer" -> "considère": the present tense turns the last é into è
+_ER_FORMS.update({
+    lemma[:-2][: lemma[:-2].rfind("é")] + "è" + lemma[:-2][lemma[:-2].rfind("é") + 1 :] + ending: lemma
+    for lemma in SPEECH_LEMMAS if lemma.endswith("er") and "é" in lemma[-5:-2]
+    for ending in ("e", "es", "ent")
+})
+# Irregular forms the lemmatizer often misses.
+_ER_FORMS.update({"écrit": "écrire", "écrivait": "écrire", "dit": "dire", "décrit": "décrire", "poursuit": "poursuivre",
+                  "soutient": "soutenir", "conclut": "conclure", "avertit": "avertir", "prévient": "prévenir",
+                  "reconnaît": "reconnaître", "admet": "admettre", "promet": "promettre", "entrevoit": "entrevoir",
+                  "répond": "répondre", "rétorque": "rétorquer", "réplique": "répliquer", "appelle": "appeler",
+                  "rappelle": "rappeler", "jubile": "jubiler", "clame": "clamer", "lance": "lancer"})
+
+
+def speech_lemma(token: Token) -> str:
+    """The reporting verb's lemma, also when the lemmatizer left the form as is ("estime")."""
+    lemma = token.lemma_.lower()
+    if lemma in SPEECH_LEMMAS:
+        return lemma
+    if token.pos_ not in ("VERB", "AUX") and not is_incise(token):
+        return lemma
+    return _ER_FORMS.get(token.lower_, lemma)
+
+
+_SPEECH_CUE_FORMS = SPEECH_FORMS | frozenset(_ER_FORMS)
+
+
+def speech_candidates(doc: Doc) -> list[int]:
+    """The tokens that may be reporting verbs (:func:`cue_token` looks no further)."""
+    return word_positions(doc, _SPEECH_CUE_FORMS, SPEECH_LEMMAS)
+
+
+def is_incise(token: Token) -> bool:
+    """``« … », estime X``, ``« … » avertit X``, ``…, a-t-il ajouté``: the verb follows a quotation
+    or a comma (auxiliaries and an inverted pronoun allowed in between), its subject after it."""
+    doc = token.doc
+    k = token.i - 1
+    while k >= 0 and (doc[k].lower_ in INVERTED_PRONOUNS or doc[k].lower_ in ("a", "ont", "avait", "avaient")
+                      or doc[k].dep_.startswith("aux") or doc[k].lower_ in ("t", "-t")):
+        k -= 1
+    if k < 0 or doc[k].text not in (",", "»", "”", '"'):
+        return False
+    nxt = token.i + 1
+    if nxt < len(doc) and doc[nxt].lower_ in INVERTED_PRONOUNS:
+        return True
+    if token.i - 1 >= 0 and doc[token.i - 1].lower_ in INVERTED_PRONOUNS:
+        return True
+    while nxt < len(doc) and doc[nxt].lower_ in ("encore", "aussi", "alors", "ainsi", "également", "même"):
+        nxt += 1
+    if nxt >= len(doc):
+        return False
+    follower = doc[nxt]
+    if follower.ent_type_ in ("PER", "ORG") or follower.lower_ in _SPEAKER_STARTS or follower.text[:1].isupper():
+        return True
+    # "a lancé sans détour X", "explique en souriant X": a short adverbial, then the speaker's name
+    for k in range(nxt, min(nxt + 4, len(doc))):
+        if doc[k].ent_type_ in ("PER", "ORG"):
+            return True
+        if doc[k].is_punct or doc[k].pos_ in ("VERB", "AUX") or not doc[k].is_lower:
+            return False
+    return False
+
+
+_SPEAKER_STARTS = frozenset("le la les l' l’ un une son sa ce cet cette".split())
+
+
+def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple[int, int]] = ()) -> Token | None:
+    """The first reporting cue of ``sent``, outside the character ranges ``masked`` (quotations)
+    unless it is an incise there (``« …, se réjouit X, … »``)."""
+    low = text.lower()
+    doc = sent.doc
+    for i in positions_in(cues, sent):
+        token = doc[i]
+        incise = is_incise(token)
+        if not incise and any(a < token.idx < b for a, b in masked):
+            continue
+        if token.lower_ in SPEECH_FORMS and (token.pos_ != "NOUN" or incise):
+            return token
+        lemma = speech_lemma(token)
+        if lemma not in SPEECH_LEMMAS or token.pos_ not in ("VERB", "AUX", "ADJ", "NOUN"):
+            continue
+        if token.pos_ == "NOUN" and lemma not in ("craindre",) and token.lower_ not in _ER_FORMS:
+            continue
+        if any(c.dep_ == "aux:pass" for c in token.children) and not incise:
+            continue  # "elle est reconnue pour…": a passive description, not a statement
+        if token.tag_ == "VERB" and token.morph.get("VerbForm") == ["Inf"] and not incise:
+            continue  # "pour parler librement": an infinitive reports nothing by itself
+        check = NEEDS_OBJECT.get(lemma)
+        if check is not None and not incise and not check.search(low[token.idx - sent.start_char :]) \
+                and not check.search(low[max(0, token.idx - sent.start_char - 12) :]):
+            continue
+        return token
+    return None
+
+
+def cue_text(token: Token) -> str:
+    aux = [c.text for c in token.children if c.dep_.startswith("aux")]
+    return " ".join([*aux, token.text])
+
+
+__all__ = ["SPEECH_LEMMAS", "cue_text", "cue_token", "is_incise", "speech_candidates", "speech_lemma"]
