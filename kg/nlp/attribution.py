@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.nlp.coref import (
     GROUP_PRONOUNS,
     PERSON_PRONOUNS,
+    TITLE_WORDS,
     Salience,
     gender_of,
     org_anaphor,
@@ -119,7 +120,16 @@ def speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) -
         return pronoun_target(pronoun, [], salience), "incise"
     by_subject = _speakers_from_subject(cue, sent, ents, salience)
     if by_subject:
-        return by_subject, "subject"
+        return (*by_subject, *_compared_speakers(cue, sent, ents, by_subject)), "subject"
+    subject = _subject_of(cue)
+    if subject is not None and sent.start <= subject.i < cue.i:
+        if subject.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS:
+            orgs_here = [e for e in ents if e.end <= cue.i and e.label_ == "ORG"]
+            return pronoun_target(subject.lower_, orgs_here, salience), "pronoun"
+        if subject.lower_ in TITLE_WORDS and subject.i > sent.start and subject.nbor(-1).lower_ in DETERMINERS:
+            titled = title_at(sent, subject.nbor(-1).idx, ents, salience)
+            if titled is not None:
+                return (titled, *_compared_speakers(cue, sent, ents, (titled,))), "title"
     before = [e for e in ents if e.end <= cue.i and e.label_ == "PER" and not _inside_parentheses(e, sent)]
     if before:
         free = [e for e in before if not after_preposition(e)]
@@ -140,6 +150,23 @@ def speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) -
     return (), ""
 
 
+def _compared_speakers(cue: Token, sent: Span, ents: list[Span], found: tuple[Span, ...]) -> tuple[Span, ...]:
+    """``La ministre, comme Emmanuel Macron, a mis en avant…``: the person compared to the subject
+    said it too."""
+    doc = sent.doc
+    return tuple(e for e in ents if e.label_ == "PER" and e.end <= cue.i and e.start - 1 >= sent.start
+                 and doc[e.start - 1].lower_ == "comme" and all(e.start != f.start for f in found))
+
+
+def passive_agent(cue: Token, sent: Span, ents: list[Span]) -> Span | None:
+    """``un modèle salué par Sam Altman``: the agent of a passive reporting verb is its speaker."""
+    k = cue.i + 1
+    doc = sent.doc
+    if k + 1 < sent.end and doc[k].lower_ == "par":
+        return next((e for e in ents if e.start == k + 1 and e.label_ in SPEAKER_LABELS), None)
+    return None
+
+
 def speaker_after(cue: Token, sent: Span, ents: list[Span], salience: Salience) -> Span | None:
     """The speaker named after an incise verb: a name (``jubile Jensen Huang``), a title and a name
     (``constate la ministre Clara Chappaz``, ``rappelle l'agence américaine Associated Press``), a
@@ -154,11 +181,12 @@ def speaker_after(cue: Token, sent: Span, ents: list[Span], salience: Salience) 
     for j in range(k, end):
         ent = next((e for e in ents if e.start == j and e.label_ in SPEAKER_LABELS), None)
         if ent is not None:
-            prev = doc[j - 1].lower_ if j > k else ""
-            if prev in ("de", "d'", "d’", "du", "à", "au", "auprès", "chez", "par", "sur", "dans"):
+            lead = {t.lower_ for t in doc[max(k, j - 2) : j]}
+            if lead & {"de", "d'", "d’", "du", "à", "au", "auprès", "chez", "par", "sur", "dans", "lors"}:
                 continue  # "résume auprès de l'AFP X": the outlet is a complement, the speaker follows
             return ent
-        if doc[j].is_punct and j > k:
+        if (doc[j].is_punct and j > k) or doc[j].lower_ in ("qui", "que", "qu'", "qu’", "dont") \
+                or doc[j].pos_ in ("VERB", "AUX"):
             break
     if k < sent.end and doc[k].lower_ in DETERMINERS:
         titled = title_at(sent, doc[k].idx, ents, salience)
@@ -178,6 +206,8 @@ def inverted(doc: Doc, cue: Token, sent: Span) -> bool:
         return False
     if doc[k].lower_ == "comme" or (k - 1 >= sent.start and doc[k - 1].lower_ == "comme"):
         return True  # "comme le souligne X"
+    if doc[k].lower_ in ("que", "qu'", "qu’") and k - 1 >= sent.start and doc[k - 1].lower_ in ("ce", "c'"):
+        return True  # "c'est ce que pense X"
     return is_incise(cue) and _inverted_pronoun(doc, cue, sent) is None
 
 

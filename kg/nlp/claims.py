@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from kg.nlp.attribution import SPEAKER_LABELS, marker_speakers, speakers_for
+from kg.nlp.attribution import SPEAKER_LABELS, marker_speakers, passive_agent, speakers_for
 from kg.nlp.coref import Salience, pronoun_gender
 from kg.nlp.interview import attribution_lines, interview_answers, lines_of, pull_quote_speakers
 from kg.nlp.quotes import MIN_QUOTE_WORDS, Quote, find_quotes, quotes_in, units
@@ -35,7 +35,7 @@ from kg.nlp.stance import classify_stance
 CONFIDENCE = {"pull quote": 0.8, "interview": 0.75, "marker": 0.75, "incise": 0.8, "subject": 0.75,
               "pronoun": 0.65, "title": 0.65, "organisation": 0.6, "colon": 0.75, "continuation": 0.6}
 # Verbs that make a person's statement but an organisation's plan: "X a annoncé un projet".
-PERSON_ONLY = frozenset({"annoncer", "présenter", "engager", "appeler", "lancer"})
+PERSON_ONLY = frozenset({"annoncer", "présenter", "engager", "lancer"})
 SELF_MARKER_RE = re.compile(r"\bà (?:son|leur) (?:sens|avis)\b", re.IGNORECASE)
 
 
@@ -120,8 +120,10 @@ def _join_pull_quotes(groups: list[list[Span]], pull_quotes: dict[int, Span],
 
 
 def _substantial(quotes: Sequence[Quote], unit: Span) -> bool:
+    """A quotation of a few words or more, in a unit that ends as a sentence does (not a heading)."""
     text = unit.doc.text
-    return any(q.words(text) >= MIN_QUOTE_WORDS for q in quotes)
+    ending = unit.text.rstrip(" »”\"")
+    return ending.endswith((".", "!", "…")) and any(q.words(text) >= MIN_QUOTE_WORDS for q in quotes)
 
 
 def _paragraph_index(sentences: Sequence[Span]) -> dict[int, int]:
@@ -175,7 +177,7 @@ def _claim(speakers: tuple[Span, ...], unit: Span, cue: str, kind: str, ents: li
 def _reported(unit: Span, ents: list[Span], salience: Salience, cues: Sequence[int],
               quotes: Sequence[Quote]) -> FoundClaim | None:
     text = unit.text  # Span.text joins the span's tokens: read it once
-    if text.rstrip().endswith("?") and not quotes:
+    if text.rstrip().endswith("?"):
         return None  # a question asserts nothing
     masked = [(q.start, q.end) for q in quotes if q.closed]
     marker = marker_speakers(unit, _unquoted(text, unit.start_char, masked), ents, salience)
@@ -192,6 +194,9 @@ def _reported(unit: Span, ents: list[Span], salience: Salience, cues: Sequence[i
         return _claim(speakers, unit, word, "reported", ents, attribution="marker") if speakers else None
     if cue is None:
         return None
+    agent = passive_agent(cue, unit, ents)
+    if agent is not None:
+        return _claim((agent,), unit, cue_text(cue), "reported", ents, attribution="subject")
     speakers, how = speakers_for(cue, unit, ents, salience)
     speakers = tuple(s for s in speakers if s.label_ in SPEAKER_LABELS)
     if not speakers:

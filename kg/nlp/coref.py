@@ -104,9 +104,13 @@ def pronoun_target(pronoun: str, orgs_here: list[Span], salience: Salience) -> t
 def org_anaphor(token: Token, salience: Salience) -> Span | None:
     """``la société``, ``l'entreprise``, ``la start-up éponyme``: the organisation the article
     is about, when ``token`` heads such a definite noun phrase."""
-    if token.lower_ not in ORG_ANAPHORS:
+    doc = token.doc
+    word = token.lower_
+    if word == "start" and token.i + 2 < len(doc) and doc[token.i + 2].lower_ == "up":
+        word = "start-up"  # the tokenizer cuts "start-up" in three
+    if word not in ORG_ANAPHORS:
         return None
-    det = token.doc[token.i - 1] if token.i > 0 else None
+    det = doc[token.i - 1] if token.i > 0 else None
     if det is None or det.lower_ not in ("la", "le", "l'", "l’", "cette", "ce", "cet"):
         return None
     return salience.main_org()

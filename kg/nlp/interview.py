@@ -66,6 +66,8 @@ def _answer_lead(line: list[Span], ents_of: dict[int, list[Span]]) -> Span | Non
     m = ANSWER_LEAD_RE.match(first.text)
     if m is None:
         return None
+    if ":" in first.text[m.start("name") : m.end() + 1] and any(q in first.text for q in ("«", "“", '"')):
+        return None  # "X : « … »" is one quotation (the colon construction), not the start of the answers
     people = [e for e in ents_of.get(first.start, []) if e.label_ == "PER"]
     name_end = first.start_char + m.end("name")
     for person in people:

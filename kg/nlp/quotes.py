@@ -100,6 +100,8 @@ def units(sentences: Sequence[Span], quotes: Sequence[Quote]) -> list[list[Span]
         while q is not None and k + 1 < len(sentences) and sentences[k + 1].start_char < q.end:
             k += 1
             group.append(sentences[k])
+            if sentences[k].end_char >= q.end:  # this quotation closes here; another may open
+                q = _quote_open_at_end(sentences[k], quotes)
         out.append(group)
         k += 1
     return out

@@ -159,6 +159,7 @@ def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple
     for i in positions_in(cues, sent):
         token = doc[i]
         incise = is_incise(token)
+        by_agent = token.i + 1 < sent.end and doc[token.i + 1].lower_ == "par"  # "salué par X": X speaks
         if not incise and any(a < token.idx < b for a, b in masked):
             continue
         if token.lower_ in SPEECH_FORMS and (token.pos_ != "NOUN" or incise):
@@ -168,10 +169,13 @@ def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple
             continue
         if token.pos_ == "NOUN" and lemma not in ("craindre",) and token.lower_ not in _ER_FORMS:
             continue
-        if any(c.dep_ == "aux:pass" for c in token.children) and not incise:
+        if any(c.dep_ == "aux:pass" for c in token.children) and not incise and not by_agent:
             continue  # "elle est reconnue pour…": a passive description, not a statement
-        if token.tag_ == "VERB" and token.morph.get("VerbForm") == ["Inf"] and not incise:
+        if token.morph.get("VerbForm") == ["Inf"] and not incise:
             continue  # "pour parler librement": an infinitive reports nothing by itself
+        if token.morph.get("VerbForm") == ["Part"] and token.dep_ in ("acl", "amod") and not incise and not by_agent \
+                and not any(c.dep_.startswith("aux") for c in token.children):
+            continue  # "R1, jugé aussi performant": a participle describes, nobody speaks
         check = NEEDS_OBJECT.get(lemma)
         if check is not None and not incise and not check.search(low[token.idx - sent.start_char :]) \
                 and not check.search(low[max(0, token.idx - sent.start_char - 12) :]):
