@@ -39,36 +39,47 @@ def interview_answers(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, li
     lines = lines_of(sentences)
     answers: dict[int, Span] = {}
     speaker: Span | None = None
+    interview = is_interview(doc)
     for line in lines:
-        text = line[0].text
         if _is_question(line):
             speaker = None
+            interview = interview or bool(QUESTION_LEAD_RE.match(_line_text(line)))
             continue
         lead = _answer_lead(line, ents_of)
         if lead is not None:
             speaker = lead
+        elif not interview:
+            speaker = None  # outside an interview, a name and a dash introduce one paragraph only
         if speaker is None:
             continue
-        if attribution_speaker(line, ents_of) is not None and text.strip() == line[0].text.strip():
+        if attribution_speaker(line, ents_of) is not None:
             continue  # the line that names a pull quote's speaker
         for sent in line:
+            if lead is not None and sent.end <= lead.end + 2:
+                continue  # "Marie-Laure DENIS." alone: the name that opens the answer
             answers[sent.start] = speaker
     return answers
 
 
+def _line_text(line: list[Span]) -> str:
+    doc = line[0].doc
+    return doc.text[line[0].start_char : line[-1].end_char]
+
+
 def _is_question(line: list[Span]) -> bool:
-    text = " ".join(s.text for s in line).strip()
-    return text.endswith("?") or bool(QUESTION_LEAD_RE.match(line[0].text))
+    text = _line_text(line).strip()
+    return text.endswith("?") or bool(QUESTION_LEAD_RE.match(text))
 
 
 def _answer_lead(line: list[Span], ents_of: dict[int, list[Span]]) -> Span | None:
     first = line[0]
-    m = ANSWER_LEAD_RE.match(first.text)
+    text = _line_text(line)
+    m = ANSWER_LEAD_RE.match(text)
     if m is None:
         return None
-    if ":" in first.text[m.start("name") : m.end() + 1] and any(q in first.text for q in ("«", "“", '"')):
+    if ":" in text[m.start("name") : m.end() + 1] and any(q in text for q in ("«", "“", '"')):
         return None  # "X : « … »" is one quotation (the colon construction), not the start of the answers
-    people = [e for e in ents_of.get(first.start, []) if e.label_ == "PER"]
+    people = [e for s in line for e in ents_of.get(s.start, []) if e.label_ == "PER"]
     name_end = first.start_char + m.end("name")
     for person in people:
         if person.start_char - first.start_char <= 2 and person.end_char <= name_end + 1:

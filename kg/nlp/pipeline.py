@@ -26,6 +26,7 @@ from kg.nlp.entities import (
 )
 from kg.nlp.kb import KnowledgeBase, load_kb
 from kg.nlp.model_facts import find_model_facts
+from kg.nlp.quotes import find_quotes
 from kg.nlp.relations import find_relations
 
 DEFAULT_MODEL = "fr_core_news_md"
@@ -200,6 +201,20 @@ def merged_sentences(doc: Doc) -> list[Span]:
                 continue
         out.append(doc[start : sent.end])
         start = sent.end
+    return _reattach_opening_quotes(doc, out)
+
+
+def _reattach_opening_quotes(doc: Doc, sents: list[Span]) -> list[Span]:
+    """The parser often ends a sentence with the opening quote of the next one (``… ChatGPT. \n\n"Si
+    Apple…``): the mark goes back to the quotation it opens."""
+    openings = {q.start for q in find_quotes(doc.text)}
+    out = list(sents)
+    for k in range(len(out) - 1):
+        end = out[k].end
+        while end - 1 > out[k].start and (doc[end - 1].is_space or doc[end - 1].idx in openings):
+            end -= 1
+        if end < out[k].end and any(doc[i].idx in openings for i in range(end, out[k].end)):
+            out[k], out[k + 1] = doc[out[k].start : end], doc[end : out[k + 1].end]
     return out
 
 
