@@ -145,6 +145,8 @@ def _update_salience(sent: Span, ents: list[Span], salience: Salience) -> None:
 
 def _is_subject_position(ent: Span) -> bool:
     i = ent.start - 1
+    if i >= 0 and "\n" in ent.doc[i].text_with_ws:
+        return True  # the first words of a paragraph
     while i >= 0 and ent.doc[i].is_space:
         i -= 1
     before = ent.doc[i] if i >= 0 else None
