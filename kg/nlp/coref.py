@@ -26,7 +26,8 @@ TITLE_WORDS = ROLE_HEADS | frozenset(
     scientifique informaticien informaticienne ingénieur ingénieure""".split()
 )
 # Nouns that stand for an organisation already named: "la société déplore", "l'entreprise confirme".
-ORG_ANAPHORS = ORG_NOUNS - frozenset("site média plateforme concurrent rival partenaire fournisseur spécialiste".split())
+ORG_ANAPHORS = ORG_NOUNS - frozenset(
+    "site média plateforme concurrent rival partenaire fournisseur spécialiste".split())
 _FEMALE = read_word_list("first_names_female.txt")
 _MALE = read_word_list("first_names.txt") - _FEMALE
 

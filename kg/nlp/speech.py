@@ -171,9 +171,9 @@ def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple
             continue
         if any(c.dep_ == "aux:pass" for c in token.children) and not incise and not by_agent:
             continue  # "elle est reconnue pour…": a passive description, not a statement
-        if token.morph.get("VerbForm") == ["Inf"] and not incise:
+        if token.morph.get("VerbForm", None) == ["Inf"] and not incise:
             continue  # "pour parler librement": an infinitive reports nothing by itself
-        if token.morph.get("VerbForm") == ["Part"] and token.dep_ in ("acl", "amod") and not incise and not by_agent \
+        if token.morph.get("VerbForm", None) == ["Part"] and token.dep_ in ("acl", "amod") and not incise and not by_agent \
                 and not any(c.dep_.startswith("aux") for c in token.children):
             continue  # "R1, jugé aussi performant": a participle describes, nobody speaks
         check = NEEDS_OBJECT.get(lemma)

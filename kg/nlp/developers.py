@@ -1,0 +1,167 @@
+"""Developers: which organisation built which model (``Copilot de Microsoft``, ``Grok (xAI)``,
+``Mistral AI a lancé Le Chat``, ``son modèle Gemma``, ``conçu par Microsoft Research``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Span
+
+from kg.nlp.grammar import (
+    Found,
+    ent_at,
+    label,
+)
+from kg.nlp.lexicon import DETERMINERS, MODEL_NOUNS, MODEL_VERBS
+from kg.nlp.tokens import positions_in, word_positions
+
+DEVELOPED_BY_FORMS = frozenset("""
+    développé développée développés conçu conçue créé créée lancé lancée entraîné entraînée publié publiée
+""".split())
+
+def developers(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    doc = sent.doc
+    for model in (e for e in ents if label(e) == "AIMODEL"):
+        origin = _org_of_model(doc, model, ents, sent)
+        if origin is not None:
+            yield Found(model, "creator", origin[0], None, origin[1], origin[2])
+    seen: set[tuple[int, int]] = set()
+    for org, models, rule in [*_launches(sent, ents), *_possessive_models(sent, ents)]:
+        for model in models:
+            if (model.start, org.start) not in seen:
+                seen.add((model.start, org.start))
+                yield Found(model, "creator", org, None, rule, 0.75 if rule == "org-launched-model" else 0.7)
+
+
+LAUNCH_FORMS = frozenset(
+    """lancé lancée lancés lancées lance lancent dévoilé dévoilée dévoile dévoilent publié publiée publie publient
+    présenté présentée présente présentent sorti sortie sort sortent annoncé annoncée annonce annoncent
+    dévoilait lançait publiait présentait entraîné entraînée""".split()
+)
+
+
+def _launches(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], str]]:
+    """``ORG (…) a lancé [quand] M1 et M2``: the organisation is the subject (the nearest organisation
+    before the verb that no preposition introduces), the models are named after the verb."""
+    doc = sent.doc
+    for i in positions_in(word_positions(doc, LAUNCH_FORMS, MODEL_VERBS), sent):
+        verb = doc[i]
+        if verb.lower_ not in LAUNCH_FORMS and verb.pos_ != "VERB":
+            continue  # a launch verb's lemma counts only on a verb
+        if doc[verb.i - 1].lower_ in ("été", "est", "sont", "était") or (
+            verb.i + 1 < sent.end and doc[verb.i + 1].lower_ == "par"
+        ):
+            continue  # passive: the "… par ORG" rules handle it
+        org = _subject_org_before(doc, ents, verb.i, sent)
+        if org is None:
+            continue
+        models = _models_after(doc, ents, verb.i, sent)
+        if models:
+            yield org, models, "org-launched-model"
+
+
+def _subject_org_before(doc: Doc, ents: list[Span], i: int, sent: Span) -> Span | None:
+    before = [e for e in ents if e.end <= i and i - e.end <= 25]
+    for ent in reversed(before):
+        if label(ent) == "PER":
+            prev = doc[ent.start - 1] if ent.start > sent.start else None
+            if prev is not None and prev.lower_ in ("par", "de", "d'", "d’"):
+                continue  # "la start-up fondée par Yang Zhilin": an agent inside an apposition
+            return None  # a person is the nearer subject
+        if label(ent) != "ORG":
+            continue
+        prev = doc[ent.start - 1] if ent.start > sent.start else None
+        if prev is not None and prev.lower_ in (
+            "de", "d'", "d’", "du", "par", "chez", "à", "avec", "pour", "sur", "dans",
+        ):
+            return None
+        return ent
+    return None
+
+
+def _models_after(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[Span]:
+    models = []
+    for ent in ents:
+        if ent.start <= i or ent.start - i > 15:
+            continue
+        if label(ent) in ("ORG", "PER"):
+            break
+        if any(t.text in (";", ":") or t.lower_ == "par" for t in doc[i : ent.start]):
+            break
+        models.append(ent)
+    return models
+
+
+POSSESSIVES = frozenset({"son", "sa", "leur", "ses", "leurs"})
+
+
+def _possessive_models(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], str]]:
+    """``Cordelia Santé …, son modèle Galien-7B``: a model the subject organisation calls its own."""
+    doc = sent.doc
+    for model in (e for e in ents if label(e) == "AIMODEL"):
+        k = model.start - 1
+        while k > sent.start and (doc[k].pos_ == "ADJ" and doc[k].is_lower):
+            k -= 1
+        if k - 1 < sent.start or doc[k].lower_ not in MODEL_NOUNS or doc[k - 1].lower_ not in POSSESSIVES:
+            continue
+        org = _subject_org_before(doc, ents, k - 1, sent)
+        if org is not None:
+            yield org, [model], "org-possessive-model"
+
+
+
+
+
+
+def _org_of_model(doc: Doc, model: Span, ents: list[Span], sent: Span) -> tuple[Span, str, float] | None:
+    i = model.end
+    if i >= sent.end:
+        return None
+    token = doc[i]
+    if token.lower_ in ("de", "d'", "d’", "du"):
+        org = ent_at(ents, i + 1)
+        if org is not None and label(org) == "ORG":
+            return org, "model-of-org", 0.8
+    if token.text == "(":
+        org = ent_at(ents, i + 1)
+        if org is not None and label(org) == "ORG" and org.end < sent.end and doc[org.end].text == ")":
+            return org, "model-parenthesis-org", 0.8
+    k = i + 1 if token.text == "," else i
+    if k < sent.end and doc[k].lower_ in DEVELOPED_BY_FORMS and k + 1 < sent.end and doc[k + 1].lower_ == "par":
+        org = ent_at(ents, k + 2)
+        if org is not None and label(org) == "ORG":
+            return org, "model-developed-by-org", 0.85
+    by = _participle_by_org(doc, model, ents, sent)
+    if by is not None:
+        return by, "model-developed-by-org", 0.8
+    # apposition: "LLaMA 2, le modèle d'IA open source de Meta"
+    if (token.text == "," and k < sent.end and doc[k].lower_ in DETERMINERS
+            and k + 1 < sent.end and doc[k + 1].lower_ in MODEL_NOUNS):
+        for m in range(k + 2, min(k + 10, sent.end)):
+            if doc[m].text in (",", ";", ":", "(") or doc[m].pos_ == "VERB":
+                break
+            if doc[m].lower_ in ("de", "d'", "d’", "du"):
+                org = ent_at(ents, m + 1)
+                if org is not None and label(org) == "ORG":
+                    return org, "model-apposition-of-org", 0.85
+    return None
+
+
+def _participle_by_org(doc: Doc, model: Span, ents: list[Span], sent: Span) -> Span | None:
+    """``Phi-4, un petit modèle de 14 milliards de paramètres conçu par Microsoft Research``,
+    ``o3-mini, lancé fin janvier par OpenAI``: a participle and ``par ORG`` later in the phrase."""
+    for k in range(model.end, min(model.end + 15, sent.end)):
+        token = doc[k]
+        if token.text in (";", ":", "«") or (k > model.end and ent_at(ents, k) is not None):
+            return None
+        if token.lower_ in DEVELOPED_BY_FORMS | LAUNCH_FORMS:
+            for j in range(k + 1, min(k + 5, sent.end)):
+                if doc[j].lower_ == "par":
+                    org = ent_at(ents, j + 1)
+                    return org if org is not None and label(org) == "ORG" else None
+                if doc[j].text in (",", ";") or ent_at(ents, j) is not None:
+                    break
+            return None
+    return None
+
+

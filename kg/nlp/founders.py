@@ -1,0 +1,111 @@
+"""Founders: ``fondée par X et Y``, ``X a cofondé Y avec Z``, ``X, qui a fondé Y``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.nlp.grammar import (
+    COORD_WORDS,
+    Found,
+    ent_at,
+    first_ent_after,
+    label,
+    last_ent_before,
+)
+from kg.nlp.tokens import positions_in, word_positions
+
+FOUND_LEMMAS = frozenset({"fonder", "cofonder", "co-fonder"})
+FOUND_FORMS = frozenset("fondé fondée fondés fondées cofondé cofondée cofondés cofondées co-fondé co-fondée".split())
+
+
+def founders(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    doc = sent.doc
+    for i in positions_in(word_positions(doc, FOUND_FORMS, FOUND_LEMMAS), sent):
+        token = doc[i]  # its lemma is in FOUND_LEMMAS or its form in FOUND_FORMS
+        nxt = doc[token.i + 1] if token.i + 1 < sent.end else None
+        if (nxt is not None and nxt.lower_ == "par") or _par_follows(doc, token, sent):
+            org = last_ent_before(ents, token.i, "ORG")
+            people = coordination_after(doc, ents, _index_after_par(doc, token, sent), sent)
+            if org is not None:
+                for person in people:
+                    yield Found(org, "founder", person, None, "org-founded-by", 0.85)
+            continue
+        org = first_ent_after(ents, token.i, "ORG", limit=4)
+        if org is None:
+            continue
+        founders = _coordination_before(doc, ents, token.i, sent)
+        for person in founders:
+            yield Found(org, "founder", person, None, "people-founded-org", 0.85)
+        if founders:  # "X a cofondé Y en 2010 avec Z et W"
+            k = org.end
+            while k < sent.end and k - org.end < 5 and doc[k].lower_ != "avec" and doc[k].text not in (",", ";"):
+                k += 1
+            if k < sent.end and doc[k].lower_ == "avec":
+                for person in coordination_after(doc, ents, k + 1, sent):
+                    yield Found(org, "founder", person, None, "people-founded-org-with", 0.8)
+
+
+def _par_follows(doc: Doc, token: Token, sent: Span) -> bool:
+    """``fondée en 2016 par`` — a short adverbial may sit between the participle and ``par``."""
+    for k in range(token.i + 1, min(token.i + 6, sent.end)):
+        if doc[k].lower_ == "par":
+            return True
+        if doc[k].text in (",", ";") or doc[k].pos_ == "VERB":
+            return False
+    return False
+
+
+def _index_after_par(doc: Doc, token: Token, sent: Span) -> int:
+    for k in range(token.i + 1, min(token.i + 6, sent.end)):
+        if doc[k].lower_ == "par":
+            return k + 1
+    return token.i + 1
+
+
+def coordination_after(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[Span]:
+    """``X, Y et Z``, also with short appositions: ``X, médecin urgentiste, et Y, ingénieur``."""
+    people = []
+    while i < sent.end:
+        ent = ent_at(ents, i)
+        if ent is None or label(ent) != "PER":
+            break
+        people.append(ent)
+        i = skip_apposition(doc, ent.end, sent)
+        if i < sent.end and doc[i].text in COORD_WORDS:
+            i += 1
+            if i < sent.end and doc[i].lower_ == "et":
+                i += 1
+        else:
+            break
+    return people
+
+
+def skip_apposition(doc: Doc, i: int, sent: Span) -> int:
+    """After a name, skip ``, médecin urgentiste`` (lower-case words up to the next comma or ``et``)."""
+    if i + 1 >= sent.end or doc[i].text != "," or not doc[i + 1].is_lower or doc[i + 1].lower_ == "et":
+        return i
+    k = i + 1
+    while k < sent.end and k - i <= 8 and doc[k].text != "," and doc[k].lower_ != "et" and not doc[k].ent_type_:
+        if doc[k].pos_ == "VERB":
+            return i
+        k += 1
+    return k if k < sent.end and (doc[k].text == "," or doc[k].lower_ == "et") else i
+
+
+def _coordination_before(doc: Doc, ents: list[Span], verb_i: int, sent: Span) -> list[Span]:
+    """The last group ``X, Y et Z`` of people before the verb, with no other name in between."""
+    before = [e for e in ents if e.end <= verb_i]
+    if not before or label(before[-1]) != "PER":
+        return []
+    group = [before[-1]]
+    for ent in reversed(before[:-1]):
+        between = doc[ent.end : group[0].start]
+        if label(ent) == "PER" and all(t.text in COORD_WORDS for t in between):
+            group.insert(0, ent)
+        else:
+            break
+    return group
+
+
