@@ -12,10 +12,12 @@ from kg.nlp.grammar import (
     ent_at,
     label,
 )
-from kg.nlp.lexicon import DETERMINERS, MODEL_NOUNS, MODEL_VERBS
+from kg.nlp.lexicon import DETERMINERS, MODEL_NOUNS, MODEL_VERBS, ORG_NOUNS
+from kg.nlp.roles import org_after_preposition
 from kg.nlp.tokens import positions_in, word_positions
 
 DEVELOPED_BY_FORMS = frozenset("""
+    édité éditée édités éditées
     développé développée développés conçu conçue créé créée lancé lancée entraîné entraînée publié publiée
 """.split())
 
@@ -26,7 +28,8 @@ def developers(sent: Span, ents: list[Span]) -> Iterator[Found]:
         if origin is not None:
             yield Found(model, "creator", origin[0], None, origin[1], origin[2])
     seen: set[tuple[int, int]] = set()
-    for org, models, rule in [*_launches(sent, ents), *_possessive_models(sent, ents)]:
+    for org, models, rule in [*_launches(sent, ents), *_possessive_models(sent, ents), *_makers(sent, ents),
+                              *_product_lists(sent, ents)]:
         for model in models:
             if (model.start, org.start) not in seen:
                 seen.add((model.start, org.start))
@@ -156,8 +159,8 @@ def _participle_by_org(doc: Doc, model: Span, ents: list[Span], sent: Span) -> S
             return None
         if token.lower_ in DEVELOPED_BY_FORMS | LAUNCH_FORMS:
             for j in range(k + 1, min(k + 5, sent.end)):
-                if doc[j].lower_ == "par":
-                    org = ent_at(ents, j + 1)
+                if doc[j].lower_ == "par":  # "développé par sa société xAI"
+                    org = org_after_preposition(doc, ents, j + 1, sent)
                     return org if org is not None and label(org) == "ORG" else None
                 if doc[j].text in (",", ";") or ent_at(ents, j) is not None:
                     break
@@ -165,3 +168,84 @@ def _participle_by_org(doc: Doc, model: Span, ents: list[Span], sent: Span) -> S
     return None
 
 
+
+
+MAKER_NOUNS = frozenset("créateur créatrice éditeur éditrice concepteur conceptrice développeur développeuse "
+                        "fabricant maison père mère inventeur inventrice".split())
+
+
+def _makers(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], str]]:
+    """``OpenAI, la compagnie créatrice de ChatGPT``, ``Anthropic, éditeur de Claude``, ``le patron
+    d'OpenAI, créateur de ChatGPT``: a maker noun apposed to the organisation."""
+    doc = sent.doc
+    for model in (e for e in ents if label(e) == "AIMODEL"):
+        k = model.start - 1
+        if k - 1 < sent.start or doc[k].lower_ not in ("de", "d'", "d’", "du"):
+            continue
+        k -= 1
+        if doc[k].lower_ not in MAKER_NOUNS:
+            continue
+        k -= 1
+        while k > sent.start and (doc[k].lower_ in DETERMINERS or doc[k].lower_ in ORG_NOUNS
+                                  or (doc[k].pos_ == "ADJ" and doc[k].is_lower)):
+            k -= 1
+        if doc[k].text != ",":
+            continue
+        org = next((e for e in ents if e.end == k and label(e) == "ORG"), None)
+        if org is not None:
+            yield org, [model], "org-maker-of-model"
+
+
+LIST_CUES = frozenset("comme notamment dont particulier tels telles".split())
+PRODUCT_NOUNS = frozenset("produits produit services service applications application outils outil modèles "
+                          "modèle solutions assistants offre logiciels auteur".split())
+
+
+def _product_lists(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], str]]:
+    """``les produits de Microsoft, comme Copilot``, ``les applications de Mistral, en particulier
+    l'assistant Le Chat Pro et le LLM Codestral``, ``Mistral AI, qui est l'auteur de modèles comme
+    Mistral 7B, Mixtral ou Small 3.1``: models given as examples of an organisation's products."""
+    doc = sent.doc
+    for cue in (t for t in sent if t.lower_ in LIST_CUES):
+        models = _listed_models(doc, ents, cue.i + 1 + (cue.lower_ in ("tels", "telles")), sent)
+        if not models:
+            continue
+        org = _owner_before(doc, ents, cue.i, sent)
+        if org is not None:
+            yield org, models, "org-products-list"
+
+
+def _listed_models(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[Span]:
+    models: list[Span] = []
+    while i < sent.end:
+        while i < sent.end and (doc[i].lower_ in DETERMINERS or doc[i].lower_ in MODEL_NOUNS
+                                or doc[i].lower_ in ("que", "qu'", "le", "la")):
+            i += 1
+        model = ent_at(ents, i)
+        if model is None or label(model) != "AIMODEL":
+            break
+        models.append(model)
+        i = model.end
+        if i < sent.end and doc[i].text in (",", "et", "ou"):
+            i += 1
+        else:
+            break
+    return models
+
+
+def _owner_before(doc: Doc, ents: list[Span], cue_i: int, sent: Span) -> Span | None:
+    """The organisation whose products the list illustrates: ``PRODUCTS de ORG`` or ``ORG, qui est
+    l'auteur de …`` within the few words before the list."""
+    for k in range(cue_i - 1, max(sent.start, cue_i - 14), -1):
+        if doc[k].lower_ not in PRODUCT_NOUNS:
+            continue
+        nxt = k + 1
+        if nxt < sent.end and doc[nxt].lower_ in ("de", "d'", "d’", "du"):
+            org = org_after_preposition(doc, ents, nxt + 1, sent)
+            if org is not None and label(org) == "ORG" and doc[k].lower_ != "auteur":
+                return org
+        if doc[k].lower_ == "auteur":
+            relative = [e for e in ents if label(e) == "ORG" and e.end + 1 < k and doc[e.end].text == ","
+                        and doc[e.end + 1].lower_ == "qui"]
+            return relative[-1] if relative else None
+    return None

@@ -43,7 +43,13 @@ def founders(sent: Span, ents: list[Span]) -> Iterator[Found]:
             while k < sent.end and k - org.end < 5 and doc[k].lower_ != "avec" and doc[k].text not in (",", ";"):
                 k += 1
             if k < sent.end and doc[k].lower_ == "avec":
-                for person in coordination_after(doc, ents, k + 1, sent):
+                k += 1  # "avec deux compatriotes, X, …, et Y": a short noun phrase may announce them
+                j = k
+                while j < sent.end and j - k < 4 and (doc[j].pos_ in ("NUM", "NOUN", "ADJ", "DET") or doc[j].like_num):
+                    j += 1
+                if j > k and j < sent.end and doc[j].text in (",", ":"):
+                    k = j + 1
+                for person in coordination_after(doc, ents, k, sent):
                     yield Found(org, "founder", person, None, "people-founded-org-with", 0.8)
 
 

@@ -15,6 +15,7 @@ from kg.errors import ModelError
 from kg.model import Document, EntityType, Mention, NlpResult, RawClaim, RawModelFact, RawRelation, TextSpan
 from kg.nlp import entities as _entities  # noqa: F401  (registers the factories)
 from kg.nlp.claims import attribution_lines, find_claims
+from kg.nlp.coref import title_class
 from kg.nlp.entities import (
     KB_SPANS_KEY,
     LABELS,
@@ -28,6 +29,7 @@ from kg.nlp.kb import KnowledgeBase, load_kb
 from kg.nlp.model_facts import find_model_facts
 from kg.nlp.quotes import find_quotes
 from kg.nlp.relations import find_relations
+from kg.nlp.roles import titles_without_name
 
 DEFAULT_MODEL = "fr_core_news_md"
 SOURCE_CONFIDENCE = {"kb": 0.95, "pattern": 0.8, "surname": 0.85, "ner": 0.7, "repair": 0.7}
@@ -164,6 +166,10 @@ def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None)
                     if key:
                         roles.setdefault(key, []).append((found.subject, found.role or ""))
     _add_known_roles(roles, [e for s in sentences for e in ents_of[s.start]], kb)
+    for sent in sentences:
+        for person, org, title in _title_holders(sent, ents_of[sent.start], roles):
+            relations.append(RawRelation(mention_of(person), "worksFor", mention_of(org),
+                                         TextSpan(sent.start_char, sent.end_char), title, "title-of-org-holder", 0.7))
     skip = attribution_lines(sentences, ents_of)
     claims: list[RawClaim] = []
     for claim in find_claims(doc, sentences, ents_of, roles, skip):
@@ -216,6 +222,18 @@ def _reattach_opening_quotes(doc: Doc, sents: list[Span]) -> list[Span]:
         if end < out[k].end and any(doc[i].idx in openings for i in range(end, out[k].end)):
             out[k], out[k + 1] = doc[out[k].start : end], doc[end : out[k + 1].end]
     return out
+
+
+def _title_holders(sent: Span, ents: list[Span],
+                   roles: dict[str, list[tuple[Span, str]]]) -> Iterator[tuple[Span, Span, str]]:
+    """``Le directeur scientifique de Meta conseille…``: the one person the article (or the KB) says
+    holds that office at that organisation."""
+    for title, org in titles_without_name(sent, ents):
+        wanted = title_class(title)
+        holders = roles.get(org.text) or roles.get(org.ent_id_ or "") or []
+        same = {p.text: p for p, t in holders if wanted and title_class(t) == wanted}
+        if len(same) == 1:
+            yield next(iter(same.values())), org, title
 
 
 def _add_known_roles(roles: dict[str, list[tuple[Span, str]]], ents: list[Span], kb: KnowledgeBase | None) -> None:

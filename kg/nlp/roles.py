@@ -43,6 +43,67 @@ def roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
     for org in (e for e in ents if label(e) == "ORG"):
         yield from _led_by(doc, org, ents, sent)
     yield from _copula_roles(sent, ents)
+    yield from _possessive_titles(sent, ents)
+    yield from _at_the_head(sent, ents)
+
+
+def titles_without_name(sent: Span, ents: list[Span]) -> Iterator[tuple[str, Span]]:
+    """``Le directeur scientifique de Meta conseille…``: a title of an organisation that names no
+    one; the pipeline gives it to the person the article (or the knowledge base) says holds it."""
+    doc = sent.doc
+    for org in (e for e in ents if label(e) == "ORG"):
+        prep = token_before(doc, org.start, sent)
+        if prep is not None and prep.lower_ in ("la", "l'", "l’", "le") and prep.i > sent.start:
+            prep = doc[prep.i - 1]
+        if prep is None or prep.lower_ not in PREPOSITIONS_OF:
+            continue
+        title = _title_before(doc, prep.i, sent)
+        if title is None or title[1] or _people_after(doc, org, ents, sent):
+            continue
+        if any(w.lower().rstrip("-") in PAST_MARKERS or w.lower().startswith("ex-") for w in title[0].split()):
+            continue
+        yield title[0], org
+
+
+def _possessive_titles(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    """``ByteDance … a rappelé son PDG Liang Rubo``: ``son``/``sa`` + a title + a name, the
+    possessive standing for the organisation the sentence names first."""
+    doc = sent.doc
+    orgs = [e for e in ents if label(e) == "ORG"]
+    for person in (e for e in ents if label(e) == "PER"):
+        k = person.start - 1
+        words: list[str] = []
+        while k > sent.start and (role_word(doc[k].lower_) or (doc[k].pos_ == "ADJ" and doc[k].is_lower)) \
+                and len(words) < 4:
+            words.insert(0, doc[k].text)
+            k -= 1
+        if not words or not has_role_head(words) or doc[k].lower_ not in ("son", "sa", "leur"):
+            continue
+        owner = next((o for o in orgs if o.end <= k), None)
+        if owner is not None:
+            yield from _role_facts(person, owner, " ".join(words), False, "possessive-title-person", 0.7)
+
+
+def _at_the_head(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    """``À la tête de la start-up Mistral AI, Arthur Mensch…`` and ``Sam Altman, l'homme à la tête
+    d'OpenAI``: the person leads the organisation."""
+    doc = sent.doc
+    for k in range(sent.start + 2, sent.end - 2):
+        if doc[k].lower_ != "tête" or doc[k - 1].lower_ != "la" or doc[k - 2].lower_ not in ("à", "a"):
+            continue
+        if doc[k + 1].lower_ not in PREPOSITIONS_OF:
+            continue
+        org = org_after_preposition(doc, ents, k + 2, sent)
+        if org is None:
+            continue
+        person = None
+        if k - 2 == sent.start and org.end < sent.end and doc[org.end].text == ",":
+            person = next((e for e in ents if e.start == org.end + 1 and label(e) == "PER"), None)
+        else:
+            before = [e for e in ents if label(e) == "PER" and e.end <= k - 2 and k - 2 - e.end <= 4]
+            person = before[-1] if before else None
+        if person is not None:
+            yield Found(person, "worksFor", org, "à la tête", "person-at-the-head-of-org", 0.8)
 
 
 LEAD_VERBS = {"dirige": None, "dirigeait": None, "préside": None, "présidait": None, "pilote": None}
@@ -52,6 +113,12 @@ LED_BY_FORMS = frozenset("dirigé dirigée dirigés dirigées présidé présid�
 
 def _role_after_person(doc: Doc, person: Span, ents: list[Span], sent: Span) -> Iterator[Found]:
     i = person.end
+    paren = next((k for k in range(i, min(i + 3, sent.end)) if doc[k].text == "("), None)
+    if paren is not None and paren + 3 < sent.end and doc[paren + 1].lower_ in DETERMINERS:
+        found = list(_title_in_parentheses(doc, person, ents, paren + 1, sent))
+        if found:
+            yield from found
+            return
     if i + 2 < sent.end and doc[i].text == "(" and doc[i + 1].ent_type_ == "ORG":
         org = ent_at(ents, i + 1)  # "Sam Altman (OpenAI)"
         if org is not None and label(org) == "ORG" and org.end < sent.end and doc[org.end].text == ")":
@@ -88,6 +155,20 @@ def _role_after_person(doc: Doc, person: Span, ents: list[Span], sent: Span) -> 
             return
 
 
+def _title_in_parentheses(doc: Doc, person: Span, ents: list[Span], j: int, sent: Span) -> Iterator[Found]:
+    """``Satya Nadella (le CEO de Microsoft)``: a title of an organisation in parentheses."""
+    for k in range(j + 1, min(j + 8, sent.end)):
+        if doc[k].text == ")":
+            return
+        if doc[k].lower_ in PREPOSITIONS_OF:
+            org = org_after_preposition(doc, ents, k + 1, sent)
+            words = [t.text for t in doc[j + 1 : k]]
+            if org is not None and has_role_head(words):
+                yield from _role_facts(person, org, " ".join(join_elisions(words)), False,
+                                       "person-parenthesis-title-of-org", 0.85)
+            return
+
+
 def org_after_preposition(doc: Doc, ents: list[Span], k: int, sent: Span) -> Span | None:
     """The organisation right after ``de``/``chez``/``au``, allowing ``la``, an organisation noun
     and an adjective in between: ``de la Commission``, ``de l'allemand Aleph Alpha``,
@@ -101,7 +182,8 @@ def org_after_preposition(doc: Doc, ents: list[Span], k: int, sent: Span) -> Spa
         if k >= sent.end:
             return None
         t = doc[k]
-        if t.lower_ in ("la", "l'", "l’", "le") or t.lower_ in ORG_NOUNS or (t.pos_ in ("ADJ", "NOUN") and t.is_lower):
+        if t.lower_ in ("la", "l'", "l’", "le", "sa", "son", "leur") or t.lower_ in ORG_NOUNS \
+                or (t.pos_ in ("ADJ", "NOUN") and t.is_lower):
             k += 1
             continue
         return None
@@ -111,8 +193,10 @@ def org_after_preposition(doc: Doc, ents: list[Span], k: int, sent: Span) -> Spa
 def _coordinated_orgs(doc: Doc, ents: list[Span], org: Span, sent: Span) -> list[Span]:
     out = []
     k = org.end
-    while k + 1 < sent.end and doc[k].lower_ == "et" and doc[k + 1].lower_ in PREPOSITIONS_OF:
-        other = org_after_preposition(doc, ents, k + 2, sent)
+    while k + 1 < sent.end and doc[k].lower_ == "et":
+        # "PDG de Google et d'Alphabet", "directeur général de SpaceX et Tesla"
+        start = k + 2 if doc[k + 1].lower_ in PREPOSITIONS_OF else k + 1
+        other = org_after_preposition(doc, ents, start, sent)
         if other is None:
             break
         out.append(other)

@@ -173,8 +173,8 @@ def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple
             continue  # "elle est reconnue pour…": a passive description, not a statement
         if token.morph.get("VerbForm", None) == ["Inf"] and not incise:
             continue  # "pour parler librement": an infinitive reports nothing by itself
-        if token.morph.get("VerbForm", None) == ["Part"] and token.dep_ in ("acl", "amod") and not incise and not by_agent \
-                and not any(c.dep_.startswith("aux") for c in token.children):
+        if token.morph.get("VerbForm", None) == ["Part"] and token.dep_ in ("acl", "amod") and not incise \
+                and not by_agent and not any(c.dep_.startswith("aux") for c in token.children):
             continue  # "R1, jugé aussi performant": a participle describes, nobody speaks
         check = NEEDS_OBJECT.get(lemma)
         if check is not None and not incise and not check.search(low[token.idx - sent.start_char :]) \
