@@ -218,8 +218,8 @@ def _product_lists(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Sp
 def _listed_models(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[Span]:
     models: list[Span] = []
     while i < sent.end:
-        while i < sent.end and (doc[i].lower_ in DETERMINERS or doc[i].lower_ in MODEL_NOUNS
-                                or doc[i].lower_ in ("que", "qu'", "le", "la")):
+        while i < sent.end and ent_at(ents, i) is None and (
+                doc[i].lower_ in DETERMINERS or doc[i].lower_ in MODEL_NOUNS or doc[i].lower_ in ("que", "qu'")):
             i += 1
         model = ent_at(ents, i)
         if model is None or label(model) != "AIMODEL":

@@ -166,8 +166,12 @@ def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None)
                     if key:
                         roles.setdefault(key, []).append((found.subject, found.role or ""))
     _add_known_roles(roles, [e for s in sentences for e in ents_of[s.start]], kb)
+    stated = {(r.subject.span, r.object.span) for r in relations}
     for sent in sentences:
         for person, org, title in _title_holders(sent, ents_of[sent.start], roles):
+            if any(o == TextSpan(org.start_char, org.end_char) and sent.start_char <= s.start < sent.end_char
+                   for s, o in stated):
+                continue  # the sentence names the holder already
             relations.append(RawRelation(mention_of(person), "worksFor", mention_of(org),
                                          TextSpan(sent.start_char, sent.end_char), title, "title-of-org-holder", 0.7))
     skip = attribution_lines(sentences, ents_of)

@@ -91,13 +91,14 @@ def _at_the_head(sent: Span, ents: list[Span]) -> Iterator[Found]:
     for k in range(sent.start + 2, sent.end - 2):
         if doc[k].lower_ != "tête" or doc[k - 1].lower_ != "la" or doc[k - 2].lower_ not in ("à", "a"):
             continue
+        opens = k - 2 == sent.start or doc[k - 3].is_punct or "\n" in doc[k - 3].text_with_ws
         if doc[k + 1].lower_ not in PREPOSITIONS_OF:
             continue
         org = org_after_preposition(doc, ents, k + 2, sent)
         if org is None:
             continue
         person = None
-        if k - 2 == sent.start and org.end < sent.end and doc[org.end].text == ",":
+        if opens and org.end < sent.end and doc[org.end].text == ",":
             person = next((e for e in ents if e.start == org.end + 1 and label(e) == "PER"), None)
         else:
             before = [e for e in ents if label(e) == "PER" and e.end <= k - 2 and k - 2 - e.end <= 4]
