@@ -25,6 +25,8 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\blimiter\b", 1), (r"\bfragil", 2), (r"\bvulnérab", 2), (r"\bchoc\b", 1), (r"\bspoutnik", 2),
         (r"\bdétourn", 2), (r"\babus\b", 2), (r"\bmenacer", 2), (r"\bperte de contrôle", 3),
         (r"\bne pas maîtris|\bne maîtris\w* pas", 2), (r"\binquiétant", 3), (r"\balarmant", 3),
+        (r"\bretard\b", 2), (r"\bcombler (?:l['’]écart|le retard)", 2), (r"\breste du travail", 2),
+        (r"\bvrai enjeu|\bun enjeu\b", 1), (r"\bmalveillan", 2), (r"\bpire crainte|\bmal se passer|\btourne mal", 3),
     ],
     "support": [
         (r"\bsalu[eé]", 3), (r"\bsoutien|\bsoutient|\bsoutenir|\bsoutenu", 2), (r"\bembrass", 3),
@@ -44,6 +46,11 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\bsimplifier\b", 1), (r"\bfavoriser\b|\bfavorise\b", 1), (r"\bbénéfice", 1), (r"\bavantage", 1),
         (r"\bvaut mieux\b", 1), (r"\bbâtir\b|\bconstruire\b", 1), (r"\binnover\b|\binnovation", 1),
         (r"\bopportun", 1), (r"\batout", 1), (r"\bfier\b|\bfierté", 2),
+        (r"\bimportan(?:t|te|ce)\b", 1.5), (r"\bpositi(?:f|ve|fs|ves)\b", 2), (r"\bambition", 2),
+        (r"\bmet\w* en avant|\bmis en avant", 2), (r"\bsatisfaction\b|\blouange|\badmir", 3),
+        (r"\bdynamique\b", 1), (r"\bdécisi(?:f|ve)\b", 1), (r"\bla plus (?:intelligente|performante|puissante)", 2),
+        (r"\bincontournable", 1.5), (r"\boptimis", 2), (r"\bgarantir\b|\bgarantissant\b", 1),
+        (r"\baccompagner\b", 1), (r"\bvant\w*\b", 2), (r"\bhéro", 2), (r"\bresponsable\b", 1),
         # guarding against a risk is a supportive framing: "pour prévenir les abus"
         (r"\b(?:prévenir|éviter|réduire|limiter|encadrer) (?:les|des|ces) (?:abus|risques|dérives|dangers)", 2),
     ],
@@ -56,7 +63,8 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\babsence de\b", 2), (r"\bmanque\w*\b", 1), (r"\bpolitiquement correct", 2), (r"\bhors de la course", 2),
         (r"\bsurévalu|\bbulle\b", 2), (r"\bexagér", 2), (r"\bmarketing\b|\bargument marketing", 2),
         (r"\bà la traîne", 1), (r"\bdéfaillan|\béchec", 2), (r"\bexceptions?\b", 1), (r"\bconteste\w*\b", 2),
-        (r"\bironi", 1), (r"\bfreiner|\bentrave", 2),
+        (r"\bironi", 1), (r"\bfreiner|\bentrave", 2), (r"\berreur", 3), (r"\baucune idée", 3),
+        (r"\bne suit pas\b|\bmauvais cap|\bpas le bon cap", 3), (r"\baddicti", 2), (r"\binterdi", 1),
     ],
     "prediction": [
         (r"\bprédi", 3), (r"\bprévoi", 2), (r"\banticip", 2), (r"\bprophétis", 3),
@@ -66,7 +74,9 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\bs['’]attend", 2), (r"\bdans les prochaine?s? (?:années|mois|décennies)", 2), (r"\bbientôt\b", 1),
         (r"\bà l['’]avenir\b", 1), (r"\bmarque l['’]entrée|\bune nouvelle (?:phase|ère)|\bl['’]ère des?\b", 2),
         (r"\b(?:sera|seront|seraient|serait) de plus en plus", 2), (r"\bde plus en plus\b", 1),
-        (r"\b\w{3,}(?:era|eront|ira|iront)\b", 1), (r"\b(?:pourra|pourront|devra|devront|sera|seront)\b", 1),
+        (r"\b\w{3,}(?:era|eront|ira|iront)\b", 2),
+        (r"\b(?:pourra|pourront|devra|devront|sera|seront|aura|auront|fera|feront|faudra|verra|verront|"
+         r"ira|iront|viendra|viendront|suivront|passera)\b", 2),
     ],
 }
 def _required_literal(pattern: str) -> str:
