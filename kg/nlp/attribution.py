@@ -216,8 +216,8 @@ def _inverted_pronoun(doc: Doc, cue: Token, sent: Span) -> str | None:
     for k in (cue.i + 1, cue.i - 1):
         if sent.start <= k < sent.end and doc[k].lower_ in INVERTED_PRONOUNS:
             word = doc[k].lower_.split("-")[-1]
-            if not word and k + 1 < sent.end:
-                word = doc[k + 1].lower_.lstrip("-")
+            if word in ("", "t") and k + 1 < sent.end:
+                word = doc[k + 1].lower_.lstrip("-")  # "-t" "-il": the tokenizer may cut the pronoun off
             if word in PERSON_PRONOUNS | GROUP_PRONOUNS:
                 return word
     return None
