@@ -107,7 +107,7 @@ class Entity:
     kb_id: str | None = None
     confidence: float = 0.7
     # how each other form was merged into this entity: (form, rule), rule in kb-alias, spelling,
-    # surname, given-name, acronym, decision
+    # surname, given-name, acronym, suffix, variant, decision
     merge_rules: tuple[tuple[str, str], ...] = ()
 
 

@@ -5,7 +5,10 @@ Within an article, mentions are merged when
 * they link to the same knowledge-base entry (``kb-alias``);
 * one is the surname (or given name) of exactly one person named in full (``surname``);
 * they are the same name up to case, accents and punctuation (``spelling``: LLaMA 2 / Llama 2);
-* one is the acronym of another organisation's name (``acronym``: UE / Union européenne).
+* one is the acronym of another organisation's name (``acronym``: UE / Union européenne);
+* they differ by spaces only (``spelling``: Open AI / OpenAI), by an honorific (``Mme Pineau``), by
+  a company suffix (``suffix``: Inflection / Inflection AI) or by one typo in a surname of the same
+  given name (``variant``: Karl Tulys / Karl Tuyls).
 
 Across articles, identity comes from the canonical key: the KB id when linked, else
 the normalised fullest form, so the same entity gets the same IRI wherever it is seen.
@@ -24,7 +27,9 @@ from kg.nlp.kb import KnowledgeBase
 
 # How sure each merge rule is; recorded with every merge so users can audit them.
 RULE_CONFIDENCE = {"kb-alias": 0.95, "spelling": 0.95, "surname": 0.85, "given-name": 0.7, "acronym": 0.8,
-                   "decision": 1.0}
+                   "decision": 1.0, "suffix": 0.85, "variant": 0.7}
+HONORIFICS = frozenset("m. m mme mlle madame monsieur mr mrs ms dr pr".split())
+ORG_SUFFIXES = frozenset("ai ia labs lab inc inc. corp corp. sa sas ltd group research technologies".split())
 
 PARTICLES = frozenset("de du des d' von van der den la le di da al el bin ben".split())
 
@@ -124,7 +129,26 @@ def _attach(m: Mention, groups: Groups, decisions: Decisions) -> tuple[tuple[str
     for key, members in same_type:
         if any(normalise(x.text) == norm for x in members):
             return key, "spelling" if all(x.text != m.text for x in members) else "exact"
+    squashed = norm.replace(" ", "")
+    for key, members in same_type:  # "Open AI" / "OpenAI", "Deep Mind" / "DeepMind"
+        if any(normalise(x.text).replace(" ", "") == squashed for x in members):
+            return key, "spelling"
     words = _words(m.text)
+    if m.type == "Person" and len(words) >= 2 and words[0].lower() in HONORIFICS:
+        words = words[1:]  # "Mme Pineau" is Pineau
+    if m.type == "Person" and len(words) >= 2:
+        variant = [key for key, members in same_type if any(_surname_variant(words, _words(x.text)) for x in members)]
+        if len(set(variant)) == 1:
+            return variant[0], "variant"
+    if m.type == "Organization" and len(words) == 1 and len(norm) >= 8:
+        typo = [key for key, members in same_type
+                if any(len(_words(x.text)) == 1 and _one_typo(norm, normalise(x.text)) for x in members)]
+        if len(set(typo)) == 1:
+            return typo[0], "variant"  # "Infection" for "Inflection" in the same article
+    if m.type == "Organization" and len(words) == 1:
+        longer = [key for key, members in same_type if any(_with_suffix(norm, normalise(x.text)) for x in members)]
+        if len(set(longer)) == 1:
+            return longer[0], "suffix"
     if m.type == "Person" and len(words) == 1:
         surname = [key for key, members in same_type
                    if any(len(_words(x.text)) >= 2 and words[0] == _words(x.text)[-1] for x in members)]
@@ -140,6 +164,32 @@ def _attach(m: Mention, groups: Groups, decisions: Decisions) -> tuple[tuple[str
         if len(set(hits)) == 1:
             return hits[0], "acronym"
     return (m.type, "name:" + norm), "exact"
+
+
+def _surname_variant(words: list[str], other: list[str]) -> bool:
+    """``Karl Tulys`` / ``Karl Tuyls``: the same given name, and surnames one typo apart (a letter
+    changed, added, dropped, or two swapped) of five letters or more."""
+    if len(words) != 2 or len(other) != 2 or words[0] != other[0] or words[1] == other[1]:
+        return False
+    a, b = normalise(words[1]), normalise(other[1])
+    return min(len(a), len(b)) >= 5 and _one_typo(a, b)
+
+
+def _one_typo(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _with_suffix(name: str, fuller: str) -> bool:
+    """``Inflection`` / ``Inflection AI``: the fuller name is this one and a company suffix."""
+    parts = fuller.split()
+    return len(parts) == 2 and parts[0] == name and parts[1] in ORG_SUFFIXES
 
 
 def _make_entity(etype: str, mentions: list[Mention], rules: dict[str, str], kb: KnowledgeBase | None,

@@ -64,7 +64,8 @@ class KG(DefinedNamespace):
     knowledgeBaseId: URIRef  # entity -> id of its knowledge-base entry
     mergedInto: URIRef  # kg:MergeRecord -> the entity
     mergedForm: URIRef  # kg:MergeRecord -> the name merged in
-    mergeRule: URIRef  # kg:MergeRecord -> the rule (kb-alias, spelling, surname, given-name, acronym, decision)
+    mergeRule: URIRef  # kg:MergeRecord -> the rule (kb-alias, spelling, surname, given-name, acronym, suffix,
+    # variant, decision)
     inArticle: URIRef  # kg:MergeRecord -> the article where the merge was made
     hedged: URIRef  # schema:Claim -> xsd:boolean: the statement is hedged (conditional, "selon", "craint que")
     hedgeCue: URIRef  # schema:Claim -> the words that hedge it

@@ -176,6 +176,8 @@ def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple
         if token.morph.get("VerbForm", None) == ["Part"] and token.dep_ in ("acl", "amod") and not incise \
                 and not by_agent and not any(c.dep_.startswith("aux") for c in token.children):
             continue  # "R1, jugé aussi performant": a participle describes, nobody speaks
+        if any(c.lower_ == "pas" or c.lower_ == "jamais" for c in token.children) and not incise:
+            continue  # "n'a pas indiqué qui la remplacera", "n'a pas répondu": nothing was said
         check = NEEDS_OBJECT.get(lemma)
         if check is not None and not incise and not check.search(low[token.idx - sent.start_char :]) \
                 and not check.search(low[max(0, token.idx - sent.start_char - 12) :]):
