@@ -245,8 +245,8 @@ def _speakers_from_subject(cue: Token, sent: Span, ents: list[Span], salience: S
         return tuple(linked)
     orgs = [e for e in ents if e.label_ == "ORG" and e.start <= subject.i < e.end]
     if orgs and not after_preposition(orgs[0]):
-        linked_orgs = [e for e in ents if e.label_ == "ORG" and e.end <= cue.i and _linked_to(e.root, subject)]
-        return tuple(linked_orgs) or (orgs[0],)  # "Orange et Mistral AI décrivent…": both speak
+        before = [e for e in ents if e.label_ == "ORG" and e.end <= orgs[0].end]
+        return tuple(coordination_group(before))  # "Google et Anthropic présentent…": both speak
     return ()
 
 

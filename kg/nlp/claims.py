@@ -35,7 +35,7 @@ from kg.nlp.stance import classify_stance
 CONFIDENCE = {"pull quote": 0.8, "interview": 0.75, "marker": 0.75, "incise": 0.8, "subject": 0.75,
               "pronoun": 0.65, "title": 0.65, "organisation": 0.6, "colon": 0.75, "continuation": 0.6}
 # Verbs that make a person's statement but an organisation's plan: "X a annoncé un projet".
-PERSON_ONLY = frozenset({"annoncer", "présenter", "engager", "lancer"})
+PERSON_ONLY = frozenset({"annoncer", "engager", "lancer"})
 SELF_MARKER_RE = re.compile(r"\bà (?:son|leur) (?:sens|avis)\b", re.IGNORECASE)
 
 

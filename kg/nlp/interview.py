@@ -41,15 +41,12 @@ def interview_answers(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, li
     speaker: Span | None = None
     interview = is_interview(doc)
     for line in lines:
-        if _is_question(line):
-            speaker = None
+        if _is_question(line):  # the interviewer's; the answers after it are still the interviewee's
             interview = interview or bool(QUESTION_LEAD_RE.match(_line_text(line)))
             continue
-        lead = _answer_lead(line, ents_of)
+        lead = _answer_lead(line, ents_of) if interview else None  # "X - Publié le…" is a byline
         if lead is not None:
             speaker = lead
-        elif not interview:
-            speaker = None  # outside an interview, a name and a dash introduce one paragraph only
         if speaker is None:
             continue
         if attribution_speaker(line, ents_of) is not None:
