@@ -96,6 +96,7 @@ def _models_after(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[Span]:
 
 
 POSSESSIVES = frozenset({"son", "sa", "leur", "ses", "leurs"})
+NAMING_WORDS = frozenset("appelé appelée baptisé baptisée nommé nommée dénommé dénommée".split())
 
 
 def _possessive_models(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], str]]:
@@ -103,11 +104,19 @@ def _possessive_models(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, lis
     doc = sent.doc
     for model in (e for e in ents if label(e) == "AIMODEL"):
         k = model.start - 1
-        while k > sent.start and (doc[k].pos_ == "ADJ" and doc[k].is_lower):
+        if k > sent.start and doc[k].lower_ in NAMING_WORDS:
+            k -= 1  # "son modèle de langage phare appelé Llama"
+        steps = 0
+        while k > sent.start and doc[k].lower_ not in MODEL_NOUNS and steps < 4 and doc[k].is_lower \
+                and (doc[k].pos_ in ("ADJ", "NOUN", "ADP") or doc[k].lower_ in ("de", "d'", "d’")):
             k -= 1
+            steps += 1
         if k - 1 < sent.start or doc[k].lower_ not in MODEL_NOUNS or doc[k - 1].lower_ not in POSSESSIVES:
             continue
         org = _subject_org_before(doc, ents, k - 1, sent)
+        if org is None:  # "l'approche de Meta …, comme son modèle Llama": the organisation just named
+            near = [e for e in ents if label(e) == "ORG" and e.end <= k - 1 and k - 1 - e.end <= 12]
+            org = near[-1] if near and not any(label(e) == "ORG" for e in ents if near[-1].end <= e.start < k) else None
         if org is not None:
             yield org, [model], "org-possessive-model"
 

@@ -66,8 +66,20 @@ def _par_follows(doc: Doc, token: Token, sent: Span) -> bool:
 def _index_after_par(doc: Doc, token: Token, sent: Span) -> int:
     for k in range(token.i + 1, min(token.i + 6, sent.end)):
         if doc[k].lower_ == "par":
-            return k + 1
+            return _skip_group_words(doc, k + 1, sent)
     return token.i + 1
+
+
+GROUP_WORDS = frozenset("un une groupe équipe poignée trio duo comprenant dont notamment parmi lesquels "
+                        "lesquelles composé composée de d' d’ chercheurs ingénieurs anciens".split())
+
+
+def _skip_group_words(doc: Doc, k: int, sent: Span) -> int:
+    """``fondée par un groupe comprenant X``: the founders are named after a few group words."""
+    j = k
+    while j < sent.end and j - k < 5 and doc[j].lower_ in GROUP_WORDS and not doc[j].ent_type_:
+        j += 1
+    return j if j < sent.end and doc[j].ent_type_ == "PER" else k
 
 
 def coordination_after(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[Span]:

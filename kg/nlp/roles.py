@@ -28,7 +28,7 @@ def roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
         prep = token_before(doc, org.start, sent)
         if prep is not None and prep.lower_ in ("la", "l'", "l’", "le") and prep.i > sent.start:
             prep = doc[prep.i - 1]  # "La présidente de la Commission européenne, Ursula von der Leyen"
-        if prep is None or prep.lower_ not in PREPOSITIONS_OF:
+        if prep is None or prep.lower_ not in PREPOSITIONS_OF | {"à", "au"}:  # "professeure à l'Université X"
             continue
         title = _title_before(doc, prep.i, sent)
         if title is None or _apposed_to_person_before(doc, prep.i, ents, sent):
@@ -281,21 +281,33 @@ def _apposed_to_person_before(doc: Doc, prep_i: int, ents: list[Span], sent: Spa
     return any(e.end == k and label(e) == "PER" for e in ents)
 
 
+COPULAS = frozenset("est était devient devenir reste demeure".split())
+BECOME_FORMS = frozenset({"devenir"})
+ANNOUNCE_FORMS = frozenset("annonce annoncé va doit pourrait".split())
+
+
 def _copula_roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
     """``X, venu de Meta, est le directeur scientifique de Y, et Z son directeur technique``."""
     doc = sent.doc
     for person in (e for e in ents if label(e) == "PER"):
         k = _skip_apposition_commas(doc, person.end, sent)
-        if k >= sent.end or doc[k].lower_ not in ("est", "était", "devient", "est devenu", "est devenue", "reste"):
+        if k + 1 < sent.end and doc[k].lower_ in ANNOUNCE_FORMS and doc[k + 1].lower_ in BECOME_FORMS:
+            k += 1  # "X annonce devenir directeur de la recherche de Y"
+        if k >= sent.end or doc[k].lower_ not in COPULAS:
             continue
         j = k + 1
         if j < sent.end and doc[j].lower_ in ("devenu", "devenue", "désormais", "aussi", "également"):
             j += 1
-        if j >= sent.end or doc[j].lower_ not in DETERMINERS:
+        if j >= sent.end or (doc[j].lower_ not in DETERMINERS and not role_word(doc[j].lower_)):
             continue
-        for m in range(j + 1, min(j + 8, sent.end)):
+        j = j if doc[j].lower_ in DETERMINERS else j - 1
+        for m in range(j + 1, min(j + 12, sent.end)):
+            if doc[m].is_punct:
+                break
             if doc[m].lower_ in PREPOSITIONS_OF:
-                org = ent_at(ents, m + 1)
+                org = org_after_preposition(doc, ents, m + 1, sent)
+                if org is None:
+                    continue  # "directeur de la recherche sur l'IA de Meta": the organisation comes later
                 words = [t.text for t in doc[j + 1 : m]]
                 if org is not None and label(org) == "ORG" and has_role_head(words):
                     title = " ".join(join_elisions(words))
