@@ -188,6 +188,17 @@ class ModelNameRecognizer:
             yield doc.char_span(start, start + len(name), label=MODEL, alignment_mode="expand")
 
 
+def _with_suffix_words(doc: Doc, span: Span) -> Span:
+    """``Le Chat Pro``, ``Gemini Ultra``: a known model followed by a capitalised edition word is
+    another model (the KB entry's id does not carry over to it)."""
+    if span.label_ != MODEL:
+        return span
+    end = span.end
+    while end < len(doc) and doc[end].text in MODEL_SUFFIX_WORDS and doc[end].text[:1].isupper():
+        end += 1
+    return span if end == span.end else Span(doc, span.start, end, label=MODEL)
+
+
 def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -297,6 +308,7 @@ class EntityRepair:
         longer_models = [e for e in ner if e.label_ == MODEL and any(
             k.label_ == MODEL and e.start == k.start and e.end > k.end for k in kept_kb)]
         kept_kb = [k for k in kept_kb if not any(e.start <= k.start and k.end <= e.end for e in longer_models)]
+        kept_kb = [_with_suffix_words(doc, k) for k in kept_kb]
         rest = [e for e in ner if not any(e.start < k.end and k.start < e.end for k in kept_kb)]
         return filter_spans([*kept_kb, *rest])
 
