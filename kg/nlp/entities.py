@@ -263,14 +263,15 @@ class EntityRepair:
     def __call__(self, doc: Doc) -> Doc:
         sources = _sources(doc)
         boiler = doc._.kg_boilerplate or boilerplate_ranges(text_of(doc))
-        doc.ents = self._merge_kb(doc)
+        doc.ents, extended = self._merge_kb(doc)
         people_full = [e for e in doc.ents if e.label_ == PERSON and len(_name_words(e)) >= 2]
         surnames = {_name_words(e)[-1] for e in people_full}
         kept = []
         for ent in doc.ents:
             if in_ranges(ent.start_char, boiler):
                 continue
-            fixed = self._repair(doc, ent if ent.ent_id_ else _trim(ent), surnames)  # "Les Echos" keeps its "Les"
+            keep = ent.ent_id_ or (ent.label_ == MODEL and ent.start in extended)
+            fixed = self._repair(doc, ent if keep else _trim(ent), surnames)  # "Les Echos" keeps its "Les"
             if fixed is not None:
                 kept.append(fixed)
                 sources.setdefault((fixed.start_char, fixed.end_char), "kb" if fixed.ent_id_ else "ner")
@@ -290,7 +291,7 @@ class EntityRepair:
         sources[(ent.start_char, ent.end_char)] = "decision"
         return Span(doc, ent.start, ent.end, label=label)
 
-    def _merge_kb(self, doc: Doc) -> list[Span]:
+    def _merge_kb(self, doc: Doc) -> tuple[list[Span], set[int]]:
         """KB matches win over overlapping NER spans (``Hugging Face`` tagged as a person), except
         a one-word KB name that is a given name at the start of a longer person name: the
         model ``Claude`` does not swallow ``Claude Dupont``."""
@@ -309,8 +310,9 @@ class EntityRepair:
             k.label_ == MODEL and e.start == k.start and e.end > k.end for k in kept_kb)]
         kept_kb = [k for k in kept_kb if not any(e.start <= k.start and k.end <= e.end for e in longer_models)]
         kept_kb = [_with_suffix_words(doc, k) for k in kept_kb]
+        extended = {k.start for k in kept_kb if k.label_ == MODEL and not k.ent_id_}
         rest = [e for e in ner if not any(e.start < k.end and k.start < e.end for k in kept_kb)]
-        return filter_spans([*kept_kb, *rest])
+        return filter_spans([*kept_kb, *rest]), extended
 
     def _repair(self, doc: Doc, ent: Span | None, surnames: set[str]) -> Span | None:
         if ent is None or ent.text in self.not_entities:

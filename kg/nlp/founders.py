@@ -105,10 +105,13 @@ def skip_apposition(doc: Doc, i: int, sent: Span) -> int:
     if i + 1 >= sent.end or doc[i].text != "," or not doc[i + 1].is_lower or doc[i + 1].lower_ == "et":
         return i
     k = i + 1
-    while k < sent.end and k - i <= 8 and doc[k].text != "," and doc[k].lower_ != "et" and not doc[k].ent_type_:
+    described = doc[k].lower_ in ("l'un", "l'une", "l’un", "l’une", "un", "une", "le", "la", "l'", "l’")
+    while k < sent.end and k - i <= (14 if described else 8) and doc[k].text != "," and doc[k].lower_ != "et" \
+            and (described or not doc[k].ent_type_):
         if doc[k].pos_ == "VERB":
             return i
         k += 1
+    # "X, l'un des créateurs du modèle Llama de Meta, et Y": a described apposition may name things
     return k if k < sent.end and (doc[k].text == "," or doc[k].lower_ == "et") else i
 
 

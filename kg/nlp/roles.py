@@ -183,6 +183,9 @@ def org_after_preposition(doc: Doc, ents: list[Span], k: int, sent: Span) -> Spa
         if k >= sent.end:
             return None
         t = doc[k]
+        if t.lower_ == "start" and k + 2 < sent.end and doc[k + 2].lower_ == "up":
+            k += 3  # the tokenizer cuts "start-up" in three
+            continue
         if t.lower_ in ("la", "l'", "l’", "le", "sa", "son", "leur") or t.lower_ in ORG_NOUNS \
                 or (t.pos_ in ("ADJ", "NOUN") and t.is_lower):
             k += 1
