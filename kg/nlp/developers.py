@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from kg.nlp.grammar import (
     Found,
@@ -63,6 +63,33 @@ def _launches(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], 
             yield org, models, "org-launched-model"
 
 
+def anaphor_launches(sent: Span, ents: list[Span]) -> Iterator[list[Span]]:
+    """``L'entreprise présente ses deux modèles : M1 et M2``, ``la start-up a dévoilé un modèle
+    baptisé M``: the launcher is an organisation noun standing for the organisation the article is
+    about (the pipeline, which sees the whole article, decides which)."""
+    doc = sent.doc
+    for i in positions_in(word_positions(doc, LAUNCH_FORMS, MODEL_VERBS), sent):
+        verb = doc[i]
+        if verb.lower_ not in LAUNCH_FORMS and verb.pos_ != "VERB":
+            continue
+        if _subject_org_before(doc, ents, verb.i, sent) is not None:
+            continue
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subject is None or subject.i >= verb.i or not _org_noun(subject):
+            continue
+        models = _models_after(doc, ents, verb.i, sent, allow_colon=True)
+        if models:
+            yield models
+
+
+def _org_noun(token: Token) -> bool:
+    doc = token.doc
+    word = "start-up" if token.lower_ == "start" and token.i + 2 < len(doc) and doc[token.i + 2].lower_ == "up" \
+        else token.lower_
+    det = doc[token.i - 1].lower_ if token.i > 0 else ""
+    return word in ORG_NOUNS and det in ("la", "le", "l'", "l’", "cette", "ce", "cet")
+
+
 def _subject_org_before(doc: Doc, ents: list[Span], i: int, sent: Span) -> Span | None:
     before = [e for e in ents if e.end <= i and i - e.end <= 25]
     for ent in reversed(before):
@@ -82,14 +109,15 @@ def _subject_org_before(doc: Doc, ents: list[Span], i: int, sent: Span) -> Span 
     return None
 
 
-def _models_after(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[Span]:
+def _models_after(doc: Doc, ents: list[Span], i: int, sent: Span, allow_colon: bool = False) -> list[Span]:
     models = []
+    stops = (";",) if allow_colon else (";", ":")
     for ent in ents:
         if ent.start <= i or ent.start - i > 15:
             continue
         if label(ent) in ("ORG", "PER"):
             break
-        if any(t.text in (";", ":") or t.lower_ == "par" for t in doc[i : ent.start]):
+        if any(t.text in stops or t.lower_ == "par" for t in doc[i : ent.start]):
             break
         models.append(ent)
     return models

@@ -3,7 +3,8 @@ output into plain records (:class:`~kg.model.NlpResult`). No spaCy object leaves
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import spacy
 from spacy.language import Language
@@ -16,6 +17,7 @@ from kg.model import Document, EntityType, Mention, NlpResult, RawClaim, RawMode
 from kg.nlp import entities as _entities  # noqa: F401  (registers the factories)
 from kg.nlp.claims import attribution_lines, find_claims
 from kg.nlp.coref import title_class
+from kg.nlp.developers import anaphor_launches
 from kg.nlp.entities import (
     KB_SPANS_KEY,
     LABELS,
@@ -166,6 +168,7 @@ def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None)
                     if key:
                         roles.setdefault(key, []).append((found.subject, found.role or ""))
     _add_known_roles(roles, [e for s in sentences for e in ents_of[s.start]], kb)
+    relations.extend(_anaphor_launches(sentences, ents_of, mention_of))
     stated = {(r.subject.span, r.object.span) for r in relations}
     for sent in sentences:
         for person, org, title in _title_holders(sent, ents_of[sent.start], roles):
@@ -226,6 +229,25 @@ def _reattach_opening_quotes(doc: Doc, sents: list[Span]) -> list[Span]:
         if end < out[k].end and any(doc[i].idx in openings for i in range(end, out[k].end)):
             out[k], out[k + 1] = doc[out[k].start : end], doc[end : out[k + 1].end]
     return out
+
+
+def _anaphor_launches(sentences: Sequence[Span], ents_of: dict[int, list[Span]],
+                      mention_of: Callable[[Span], Mention]) -> Iterator[RawRelation]:
+    """``L'entreprise a dévoilé M``: the organisation the article has named most so far launched M."""
+    counts: Counter[str] = Counter()
+    first: dict[str, Span] = {}
+    for sent in sentences:
+        if counts:
+            key = max(sorted(counts), key=lambda k: counts[k])
+            for models in anaphor_launches(sent, ents_of[sent.start]):
+                for model in models:
+                    yield RawRelation(mention_of(model), "creator", mention_of(first[key]),
+                                      TextSpan(sent.start_char, sent.end_char), None, "org-noun-launched-model", 0.65)
+        for ent in ents_of[sent.start]:
+            if ent.label_ == "ORG":
+                key = ent.ent_id_ or ent.text
+                counts[key] += 1
+                first.setdefault(key, ent)
 
 
 def _title_holders(sent: Span, ents: list[Span],
