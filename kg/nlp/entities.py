@@ -188,6 +188,27 @@ class ModelNameRecognizer:
             yield doc.char_span(start, start + len(name), label=MODEL, alignment_mode="expand")
 
 
+def _repeated_mentions(doc: Doc, kept: list[Span], boiler: list[tuple[int, int]],
+                       sources: dict[tuple[int, int], str]) -> list[Span]:
+    """One name, one entity throughout the article: an organisation or model recognised once is
+    recognised wherever the same words appear again (the parser may tag the second ``Hélium`` an
+    adjective)."""
+    taken = {i for e in kept for i in range(e.start, e.end)}
+    found: list[Span] = []
+    names = {e.text: e for e in kept if e.label_ in (ORG, MODEL) and len(e.text) >= 3 and e.text[:1].isupper()}
+    text = text_of(doc)
+    for name, ent in sorted(names.items()):
+        for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
+            span = doc.char_span(m.start(), m.end(), label=ent.label_, kb_id=ent.kb_id_)
+            if span is None or in_ranges(span.start_char, boiler) \
+                    or any(i in taken for i in range(span.start, span.end)):
+                continue
+            found.append(span)
+            taken.update(range(span.start, span.end))
+            sources.setdefault((span.start_char, span.end_char), sources.get((ent.start_char, ent.end_char), "ner"))
+    return found
+
+
 def _with_suffix_words(doc: Doc, span: Span) -> Span:
     """``Le Chat Pro``, ``Gemini Ultra``: a known model followed by a capitalised edition word is
     another model (the KB entry's id does not carry over to it)."""
@@ -281,6 +302,8 @@ class EntityRepair:
         kept.extend(self._given_name_mentions(doc, kept, boiler, sources))
         kept = filter_spans(kept)
         kept.extend(self._surname_mentions(doc, kept, boiler, sources))
+        kept = filter_spans(kept)
+        kept.extend(_repeated_mentions(doc, kept, boiler, sources))
         doc.ents = [self._forced(doc, e, sources) for e in filter_spans(kept)]
         return doc
 
