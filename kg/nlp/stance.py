@@ -74,9 +74,10 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
     "prediction": [
         (r"\bprédi", 3), (r"\bdans \d+ (?:ou \d+ )?ans\b", 2),
         (r"\bprévoi", 2), (r"\banticip", 2), (r"\bprophétis", 3),
-        (r"\bva(?:s)? (?!pas\b)(?:(?:s|se|l|le|la|les|nous|vous|y|en|m|t)['’ ])?\w+(?:er|ir|re)\b", 2),
+        (r"\bva(?:s)? [«“\"]?\s?(?!pas\b)(?:(?:s|se|l|le|la|les|nous|vous|y|en|m|t)['’ ])?\w+(?:er|ir|re)\b", 2),
         (r"\bvont (?!pas\b)(?:(?:s|se|l|le|la|les|nous|vous|y|en)['’ ])?\w+(?:er|ir|re)\b", 2),
-        (r"\b(?:va|vont|devrait|devraient|pourrait|pourraient) (?:bientôt |rapidement |encore |même )?devenir\b", 2),
+        (r"\b(?:va|vont|devrait|devraient|pourrait|pourraient) [«“\"]?\s?(?:bientôt |rapidement |encore |même )?"
+         r"devenir\b", 2),
         (r"\bpeut-être\b", 1.5),
         (r"\bd['’]ici (?:à )?(?:20\d\d|la fin|quelques|dix|cinq)", 2), (r"\bdès 20\d\d", 1),
         (r"\b\w+(?:era|ront|rait|ra)\b la tête", 1), (r"\bprendrai?t\b", 1), (r"\bdevrai?t\b", 1),
