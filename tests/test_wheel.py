@@ -17,6 +17,7 @@ import sys
 import sysconfig
 import zipfile
 from dataclasses import dataclass
+from email.parser import Parser
 from pathlib import Path
 
 import networkx as nx
@@ -110,6 +111,15 @@ def test_the_wheel_carries_every_module_and_data_file(installed):
     assert {"kg/ontology/kg.ttl", "kg/ontology/shapes.ttl", "kg/ontology/queries/founders.rq"} <= expected
     assert expected - names == set()
     assert not [n for n in names if n.startswith("ontology/")]  # the ontology ships inside the package only
+
+
+def test_dask_is_an_extra_of_the_wheel(installed):
+    with zipfile.ZipFile(installed.wheel) as whl:
+        metadata = Parser().parsestr(whl.read("newskg-0.1.0.dist-info/METADATA").decode())
+    requires = metadata.get_all("Requires-Dist")
+    assert "dask" in metadata.get_all("Provides-Extra")
+    dask = [r for r in requires if r.startswith(("dask", "distributed"))]
+    assert len(dask) == 2 and all('extra == "dask"' in r for r in dask), dask
 
 
 def test_the_installed_package_is_the_one_running(installed):
