@@ -123,7 +123,7 @@ def test_dask_is_an_extra_of_the_wheel(installed):
 
 
 def test_the_installed_package_is_the_one_running(installed):
-    code = "import kg, kg.validate; print(kg.__file__); print(kg.validate.DEFAULT_SHAPES)"
+    code = "import kg\nfrom kg.validate import DEFAULT_SHAPES\nprint(kg.__file__)\nprint(DEFAULT_SHAPES)"
     done = subprocess.run([str(installed.venv / "bin" / "python"), "-c", code], cwd=installed.work,
                           env=installed.env, capture_output=True, text=True, check=True)
     module, shapes = map(Path, done.stdout.split())
