@@ -10,6 +10,7 @@ are not run, so ``kg`` itself can only come from the wheel.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -101,6 +102,14 @@ def test_kg_ontology_is_a_link_to_the_one_ontology_folder():
     link = ROOT / "kg" / "ontology"
     assert link.is_symlink() and os.readlink(link) == os.path.join("..", "ontology")
     assert link.resolve() == (ROOT / "ontology").resolve()
+
+
+def test_only_kg_resources_names_the_ontology_folder():
+    """One way to find ontology files: a path built elsewhere would break in a wheel unnoticed."""
+    naming = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "kg").rglob("*.py")
+                    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                    if isinstance(node, ast.Constant) and node.value == "ontology")
+    assert naming == ["kg/resources.py"]
 
 
 def test_the_wheel_carries_every_module_and_data_file(installed):
