@@ -231,7 +231,7 @@ def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str
         from kg.errors import UsageError
 
         raise UsageError(f"the dask engine needs dask and distributed ({exc}); "
-                         "install them with `pip install dask[bag] distributed`") from None
+                         "install them with `pip install 'newskg[dask]'`") from None
 
     shard_dir = Path(shard_dir)
     shard_dir.mkdir(parents=True, exist_ok=True)

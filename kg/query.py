@@ -25,12 +25,13 @@ from typing import Literal as Kind
 import pyoxigraph as ox
 
 from kg.errors import QueryError, UsageError
+from kg.resources import ontology_path
 from kg.vocab import DEFAULT_BASE, KG, OA, ORG, PROV, SCHEMA
 
 if TYPE_CHECKING:
     from kg.store import Store
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
+QUERY_DIR = ontology_path("queries")
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "ntriples")
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

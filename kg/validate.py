@@ -25,15 +25,15 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from kg.errors import UsageError
+from kg.resources import ontology_path
 
 if TYPE_CHECKING:
     from kg.store import Store
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
-_ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
-DEFAULT_SHAPES = _ONTOLOGY_DIR / "shapes.ttl"
-DEFAULT_ONTOLOGY = _ONTOLOGY_DIR / "kg.ttl"
+DEFAULT_SHAPES = ontology_path("shapes.ttl")
+DEFAULT_ONTOLOGY = ontology_path("kg.ttl")
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,8 @@ def test_killed_from_outside_at_a_random_moment(corpus, reference, tmp_path):
 def test_export_killed_while_writing_leaves_no_half_file(tiny_store_path, tmp_path):
     """SIGKILL runs no clean-up at all: the target is still the previous file (or absent)."""
     kill_mid_write = (
-        "import os, signal, sys, kg.export as e\n"
+        "import importlib, os, signal, sys\n"
+        "e = importlib.import_module('kg.export')  # not `import kg.export as e`: kg.export is the function\n"
         "def dying(store, sink):\n"
         "    sink.write(b'<https://example.org/half> <https://example.org/written> \"' + b'x' * 100000)\n"
         "    sink.flush(); os.fsync(sink.fileno())\n"
