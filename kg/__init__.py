@@ -17,7 +17,7 @@ from importlib import import_module
 from types import ModuleType
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from kg.build import BuildReport, BuildSettings, build
 from kg.errors import KGError

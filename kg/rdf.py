@@ -19,7 +19,7 @@ from rdflib.namespace import SKOS
 
 from kg.model import Claim, Entity, Extraction, ModelFact, Relation, TextSpan
 from kg.resolve import RULE_CONFIDENCE
-from kg.vocab import ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs, short_hash
+from kg.vocab import ATTRIBUTIONS, ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs, short_hash
 
 _Commit = TypeVar("_Commit", covariant=True)
 
@@ -235,6 +235,8 @@ class _Writer:
         g.add((c, SCHEMA.text, Literal(claim.evidence.exact(self.text), lang=self.lang)))
         g.add((c, KG.stance, STANCES[claim.stance]))
         g.add((c, KG.claimKind, KG.DirectQuote if claim.kind == "direct" else KG.ReportedSpeech))
+        if claim.attribution in ATTRIBUTIONS:
+            g.add((c, KG.attribution, ATTRIBUTIONS[claim.attribution]))
         g.add((c, KG.evidence, self.span(claim.evidence)))
         g.add((c, KG.confidence, confidence(claim.confidence)))
         g.add((c, PROV.wasGeneratedBy, self.run_iri))

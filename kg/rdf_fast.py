@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from kg.model import Claim, Entity, Extraction, ModelFact, Relation, TextSpan
 from kg.rdf import CONTEXT_CHARS, PREDICATES, RunInfo, write_article
 from kg.resolve import RULE_CONFIDENCE
-from kg.vocab import ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs, short_hash
+from kg.vocab import ATTRIBUTIONS, ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs, short_hash
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -53,6 +53,7 @@ P = {name: _i(iri) for name, iri in {
     "organization": ORG.organization, "observedAt": KG.observedAt, "role": ORG.role, "Role": ORG.Role,
     "prefLabel": _SKOS + "prefLabel", "Claim": SCHEMA.Claim, "author": SCHEMA.author,
     "appearance": SCHEMA.appearance, "text": SCHEMA.text, "stance": KG.stance, "claimKind": KG.claimKind,
+    "attribution": KG.attribution,
     "DirectQuote": KG.DirectQuote, "ReportedSpeech": KG.ReportedSpeech, "about": SCHEMA.about,
     "hedged": KG.hedged, "hedgeCue": KG.hedgeCue, "reportedBy": KG.reportedBy,
     "parameterCount": KG.parameterCount, "openness": KG.openness,
@@ -60,6 +61,7 @@ P = {name: _i(iri) for name, iri in {
 TYPES = {name: _i(iri) for name, iri in ENTITY_TYPES.items()}
 RELATIONS = {name: _i(iri) for name, iri in PREDICATES.items()}
 STANCE = {name: _i(iri) for name, iri in STANCES.items()}
+ATTRIBUTION = {name: _i(iri) for name, iri in ATTRIBUTIONS.items()}
 
 
 def lit(value: str) -> str:
@@ -240,6 +242,8 @@ class _Writer:
         add(c, P["text"], lit(self.text[ev.start : ev.end]) + "@" + self.lang.lower())
         add(c, P["stance"], STANCE[claim.stance])
         add(c, P["claimKind"], P["DirectQuote"] if claim.kind == "direct" else P["ReportedSpeech"])
+        if claim.attribution in ATTRIBUTION:
+            add(c, P["attribution"], ATTRIBUTION[claim.attribution])
         add(c, P["evidence"], self.span(ev))
         add(c, P["confidence"], confidence(claim.confidence))
         add(c, P["wasGeneratedBy"], self.r)

@@ -44,6 +44,18 @@ class KG(DefinedNamespace):
     ClaimKindScheme: URIRef
     DirectQuote: URIRef
     ReportedSpeech: URIRef
+    # attributions: the construction that named a claim's speaker (a SKOS concept scheme)
+    AttributionScheme: URIRef
+    PullQuote: URIRef
+    InterviewAnswer: URIRef
+    SourceMarker: URIRef
+    Incise: URIRef
+    VerbSubject: URIRef
+    PronounSpeaker: URIRef
+    TitleSpeaker: URIRef
+    OrganisationNoun: URIRef
+    ColonQuote: URIRef
+    Continuation: URIRef
     # model openness (a SKOS concept scheme)
     OpennessScheme: URIRef
     OpenWeights: URIRef
@@ -54,6 +66,7 @@ class KG(DefinedNamespace):
     confidence: URIRef  # xsd:decimal in [0, 1]
     stance: URIRef  # schema:Claim -> kg:Stance
     claimKind: URIRef  # schema:Claim -> kg:DirectQuote | kg:ReportedSpeech
+    attribution: URIRef  # schema:Claim -> a concept of kg:AttributionScheme
     mentionOf: URIRef  # kg:Mention -> entity
     extractedBy: URIRef  # a fact -> the rule or component that found it
     contentHash: URIRef  # schema:NewsArticle -> sha256 of its text and build settings
@@ -78,6 +91,20 @@ STANCES = {
     "criticism": KG.Criticism,
     "prediction": KG.Prediction,
     "neutral": KG.Neutral,
+}
+
+# kg.nlp.claims names each attribution construction; the graph holds its concept
+ATTRIBUTIONS = {
+    "pull quote": KG.PullQuote,
+    "interview": KG.InterviewAnswer,
+    "marker": KG.SourceMarker,
+    "incise": KG.Incise,
+    "subject": KG.VerbSubject,
+    "pronoun": KG.PronounSpeaker,
+    "title": KG.TitleSpeaker,
+    "organisation": KG.OrganisationNoun,
+    "colon": KG.ColonQuote,
+    "continuation": KG.Continuation,
 }
 
 ENTITY_TYPES = {

@@ -129,6 +129,12 @@ def test_claim_kind_scheme(ont):
     _check_scheme(ont, term("ClaimKindScheme"), {KG.DirectQuote, KG.ReportedSpeech})
 
 
+def test_attribution_scheme_holds_every_construction_the_claims_stage_names(ont):
+    from kg.vocab import ATTRIBUTIONS
+
+    _check_scheme(ont, term("AttributionScheme"), set(ATTRIBUTIONS.values()))
+
+
 def test_openness_scheme(ont):
     _check_scheme(ont, term("OpennessScheme"), {term("OpenWeights"), term("OpenSource"), term("Proprietary")})
 
@@ -136,7 +142,7 @@ def test_openness_scheme(ont):
 # -- properties ----------------------------------------------------------------------------
 
 OBJECT_PROPERTIES = {"evidence", "stance", "claimKind", "mentionOf", "openness", "mergedInto", "inArticle",
-                     "reportedBy"}
+                     "reportedBy", "attribution"}
 DATATYPE_PROPERTIES = {
     "confidence",
     "extractedBy",

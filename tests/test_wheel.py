@@ -124,7 +124,8 @@ def test_the_wheel_carries_every_module_and_data_file(installed):
 
 def test_dask_is_an_extra_of_the_wheel(installed):
     with zipfile.ZipFile(installed.wheel) as whl:
-        metadata = Parser().parsestr(whl.read("newskg-0.1.0.dist-info/METADATA").decode())
+        name = next(n for n in whl.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = Parser().parsestr(whl.read(name).decode())
     requires = metadata.get_all("Requires-Dist")
     assert "dask" in metadata.get_all("Provides-Extra")
     dask = [r for r in requires if r.startswith(("dask", "distributed"))]
