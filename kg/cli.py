@@ -301,12 +301,14 @@ def _serve(args: argparse.Namespace) -> int:
                              max_result_bytes=parse_size(args.max_result_bytes), cors=not args.no_cors,
                              allow_service=tuple(args.allow_service), max_connections=args.max_connections)
 
+    settings.check()
+    if not is_loopback(settings.host):  # said before anything listens
+        print(f"kg serve: warning: listening on {settings.host}: the endpoint is public, anyone who can "
+              "reach this machine can query the store (there is no authentication)", file=sys.stderr, flush=True)
+
     def announce(server) -> None:
         print(f"serving {server.url} (SPARQL endpoint {server.url}sparql; {server.summary}; read-only, "
               f"time limit {settings.timeout:g} s, result limit {args.max_result_bytes})", flush=True)
-        if not is_loopback(settings.host):
-            print(f"kg serve: warning: listening on {settings.host}: the endpoint is public, anyone who can "
-                  "reach this machine can query the store (there is no authentication)", file=sys.stderr, flush=True)
         print("press Ctrl-C to stop", file=sys.stderr, flush=True)
 
     serve(args.store, settings, announce)

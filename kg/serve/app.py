@@ -35,7 +35,7 @@ from kg import __version__
 from kg.errors import QueryError, UsageError
 from kg.serve.checks import READ_ONLY_MESSAGE, Refusal
 from kg.serve.pages import content_security_policy, entity_data, entity_page, main_page
-from kg.serve.settings import MAX_QUERY_BYTES, human_bytes
+from kg.serve.settings import MAX_HEAD_BYTES, MAX_QUERY_BYTES, human_bytes
 
 if TYPE_CHECKING:
     from kg.serve.server import KGServer
@@ -103,8 +103,11 @@ class Guard:
                         headers[name] = value
             await send(message)
 
-        if self.site.open_connections() > self.site.settings.max_connections:
-            response: Response = PlainTextResponse(
+        if (too_long := _head_too_long(scope)) is not None:
+            response: Response = PlainTextResponse(too_long[1], too_long[0], {"Connection": "close"})
+        elif self.site.open_connections() > self.site.settings.max_connections:
+            await _drain(receive, min(self.site.settings.client_timeout, 5.0))
+            response = PlainTextResponse(
                 f"the server is busy ({self.site.settings.max_connections} connections open); retry in a moment\n",
                 503, {"Retry-After": "5", "Connection": "close"})
         elif scope["method"] == "OPTIONS":
@@ -114,6 +117,33 @@ class Guard:
             await self.app(scope, receive, send_with_headers)
             return
         await response(scope, receive, send_with_headers)
+
+
+async def _drain(receive: Receive, seconds: float) -> None:
+    """Read a small request body before refusing it: closing a socket with unread data resets it,
+    and the client may then lose the answer."""
+    received = 0
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            while received <= MAX_QUERY_BYTES:
+                message = await receive()
+                received += len(message.get("body", b""))
+                if message["type"] != "http.request" or not message.get("more_body"):
+                    return
+
+
+def _head_too_long(scope: Scope) -> tuple[int, str] | None:
+    """414 or 431 when the request line or the headers exceed :data:`MAX_HEAD_BYTES`.
+
+    h11 caps only a head still arriving; one that came whole in a single read is checked here.
+    """
+    target = len(scope["raw_path"]) + len(scope["query_string"])
+    if target > MAX_HEAD_BYTES:
+        return 414, (f"the URL is longer than this server's limit of {human_bytes(MAX_HEAD_BYTES)}; "
+                     "POST a long query as application/sparql-query\n")
+    if sum(len(k) + len(v) + 4 for k, v in scope["headers"]) > MAX_HEAD_BYTES:
+        return 431, f"the request headers are larger than this server's limit of {human_bytes(MAX_HEAD_BYTES)}\n"
+    return None
 
 
 def _guarded(site: KGServer, endpoint: Endpoint) -> Endpoint:

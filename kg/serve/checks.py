@@ -30,6 +30,15 @@ READ_ONLY_MESSAGE = (
 _UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 # A SERVICE clause needs these letters, or an escape that rdflib and the spec expand before parsing.
 _MAY_CALL_OUT = re.compile(r"service|\\u|\\U", re.IGNORECASE)
+# The engine's parser recurses: thousands of nested groups overflow its stack and kill it.
+MAX_NESTING = 200
+_NOT_CODE = re.compile("|".join((  # what may hold brackets that are not syntax
+    r'"""(?:[^\\]|\\.)*?"""', r"'''(?:[^\\]|\\.)*?'''",  # long strings
+    r'"(?:[^"\\\n]|\\.)*"', r"'(?:[^'\\\n]|\\.)*'",  # strings
+    r'<[^<>"{}|^`\\\x00-\x20]*>',  # IRIs
+    r"#[^\n]*",  # comments
+)), re.DOTALL)
+_BRACKETS = re.compile(r"[{}()\[\]]")
 
 
 class Refusal(Exception):
@@ -51,12 +60,36 @@ def is_update(text: str) -> bool:
     return bool(word) and word.group(1).upper() in _UPDATE_KEYWORDS  # type: ignore[union-attr]
 
 
-def check_query(text: str, allow_service: Iterable[str] = ()) -> None:
-    """Raise :class:`Refusal` for an update (403) or a SERVICE call that is not allowed (400)."""
+def check_query(text: str) -> None:
+    """Raise :class:`Refusal` for an update (403) or a query nested too deeply (400). Cheap: text only."""
     if is_update(text):
         raise Refusal(403, READ_ONLY_MESSAGE)
-    if not _MAY_CALL_OUT.search(text):
-        return  # no SERVICE can be spelt without these: skip the (slower) full parse
+    depth = nesting_depth(text)
+    if depth > MAX_NESTING:
+        raise Refusal(400, f"the query is nested {depth} levels deep; this server accepts at most {MAX_NESTING} "
+                           "levels of { }, ( ) and [ ]")
+
+
+def may_call_out(text: str) -> bool:
+    """Whether the query could hold a SERVICE clause (else :func:`check_services` is not needed)."""
+    return bool(_MAY_CALL_OUT.search(text))
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of brackets in SPARQL text, outside strings, IRIs and comments."""
+    code = _NOT_CODE.sub(" ", text)
+    depth = deepest = 0
+    for char in _BRACKETS.findall(code):
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def check_services(text: str, allow_service: Iterable[str] = ()) -> None:
+    """Raise :class:`Refusal` (400) for a SERVICE call to an endpoint the operator did not allow."""
     allowed = tuple(allow_service)
     for target in service_targets(text):
         if target is None:

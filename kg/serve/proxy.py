@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from kg import __version__
-from kg.serve.checks import READ_ONLY_MESSAGE, Refusal, check_query
+from kg.serve.checks import READ_ONLY_MESSAGE, Refusal, check_query, check_services, may_call_out
 from kg.serve.engine import EngineDown
 from kg.serve.settings import MAX_CONCURRENT_QUERIES, human_bytes
 
@@ -138,7 +138,9 @@ class SparqlProxy:
         if len(texts) > 1:
             raise Refusal(400, "give one query= parameter, not several")
         if texts:
-            check_query(texts[0], self.allow_service)
+            check_query(texts[0])
+            if may_call_out(texts[0]):  # a full parse: in a thread, so that a long one does not hold others up
+                await asyncio.to_thread(check_services, texts[0], self.allow_service)
         fmt = dict(params).get("format") or dict(params).get("output")
         if fmt:
             if fmt.lower() not in _FORMAT_PARAM:
