@@ -228,7 +228,9 @@ def _listen(host: str, port: int) -> socket.socket:
     with contextlib.suppress(ValueError):  # a host name stays IPv4
         if ipaddress.ip_address(host).version == 6:
             family = socket.AF_INET6
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, not 0: asyncio turns Nagle's algorithm off only for sockets that say so, and with
+    # it on, an answer written as head then body waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
