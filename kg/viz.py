@@ -5,7 +5,8 @@
 each with its evidence). :func:`render_view` draws it with vis-network through
 pyvis and writes a single HTML file: the vis-network script and stylesheet that
 ship inside the pyvis package are inlined, nothing is fetched at run time and no
-``lib/`` folder is written.
+``lib/`` folder is written. The page's markup is package data: ``kg/web/templates/view.html.j2``
+with ``kg/web/static/view.css`` and ``view.js`` (see :mod:`kg.web`).
 
 Everything that comes from articles (names, quotes, evidence) is untrusted. It
 reaches the page only as JSON data in which ``<``, ``>`` and ``&`` are escaped,
@@ -24,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from pyvis.network import Network
 from kg.errors import ExportError, UsageError
 from kg.store import Store, canonical_name
 from kg.vocab import KG, OA, ORG, SCHEMA
-from kg.web import render, safe_json
+from kg.web import render, safe_json, vis_assets
 
 # -- presentation constants ----------------------------------------------------------------
 
@@ -579,30 +579,6 @@ def _reduction_note(g: nx.MultiDiGraph, max_nodes: int) -> str | None:
 
 
 # -- the page ------------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def vis_assets() -> tuple[str, str]:
-    """vis-network's script and stylesheet, as shipped inside the pyvis package."""
-    import pyvis
-
-    root = Path(pyvis.__file__).parent
-    candidates = sorted((*root.glob("templates/lib/vis-*/vis-network.min.js"),
-                         *root.glob("lib/vis-*/vis-network.min.js")),
-                        key=lambda p: tuple(int(x) for x in re.findall(r"\d+", p.parent.name)), reverse=True)
-    for js in candidates:
-        css = js.with_name("vis-network.css")
-        if css.is_file():
-            return _inline_safe(js.read_text(encoding="utf-8"), "script"), \
-                _inline_safe(css.read_text(encoding="utf-8"), "style")
-    raise ExportError(f"vis-network is missing from the pyvis package in {root}; reinstall pyvis==0.3.2")
-
-
-def _inline_safe(code: str, tag: str) -> str:
-    # The source-map comment would make browser devtools look for a file that is not there.
-    code = re.sub(r"^\s*(//|/\*)# sourceMappingURL=.*$", "", code, flags=re.MULTILINE)
-    # "<\/" means the same inside JS strings and regexes; it keeps the HTML parser inside the tag.
-    return re.sub(f"</({tag})", r"<\\/\1", code, flags=re.IGNORECASE)
-
 
 def _page(net: Network, g: nx.MultiDiGraph, caption: str, note: str | None) -> str:
     vis_js, vis_css = vis_assets()

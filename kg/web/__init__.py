@@ -13,10 +13,13 @@ import json
 import re
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
+
+from kg.errors import ExportError
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -47,4 +50,28 @@ def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
-__all__ = ["environment", "render", "safe_json", "static"]
+@lru_cache(maxsize=1)
+def vis_assets() -> tuple[str, str]:
+    """vis-network's script and stylesheet, as shipped inside the pyvis package."""
+    import pyvis
+
+    root = Path(pyvis.__file__).parent
+    candidates = sorted((*root.glob("templates/lib/vis-*/vis-network.min.js"),
+                         *root.glob("lib/vis-*/vis-network.min.js")),
+                        key=lambda p: tuple(int(x) for x in re.findall(r"\d+", p.parent.name)), reverse=True)
+    for js in candidates:
+        css = js.with_name("vis-network.css")
+        if css.is_file():
+            return _inline_safe(js.read_text(encoding="utf-8"), "script"), \
+                _inline_safe(css.read_text(encoding="utf-8"), "style")
+    raise ExportError(f"vis-network is missing from the pyvis package in {root}; reinstall pyvis==0.3.2")
+
+
+def _inline_safe(code: str, tag: str) -> str:
+    # The source-map comment would make browser devtools look for a file that is not there.
+    code = re.sub(r"^\s*(//|/\*)# sourceMappingURL=.*$", "", code, flags=re.MULTILINE)
+    # "<\/" means the same inside JS strings and regexes; it keeps the HTML parser inside the tag.
+    return re.sub(f"</({tag})", r"<\\/\1", code, flags=re.IGNORECASE)
+
+
+__all__ = ["environment", "render", "safe_json", "static", "vis_assets"]
