@@ -9,6 +9,7 @@ process on a free loopback port; every client is a real HTTP client (httpx or a 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -16,6 +17,7 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,6 +28,7 @@ from kg.cli import main
 from kg.serve import KGServer, ServeSettings
 from kg.serve.checks import MAX_NESTING, service_targets
 from kg.serve.settings import MAX_QUERY_BYTES
+from kg.web import environment
 
 SPARQL_QUERY = {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}
 ASK = "ASK { ?s ?p ?o }"
@@ -339,6 +342,22 @@ def test_fuzzed_requests_get_a_message_and_never_stop_the_server(shared, text, h
     assert answer.status_code != 500, answer.text
     if answer.status_code >= 400:
         assert answer.text.strip(), answer.status_code  # a message, never an empty error
+    assert shared.engine is not None and shared.engine.restarts == 0  # nothing brought the engine down
+
+
+def test_fuzzing_left_the_server_answering(shared):
+    still_answers(shared)
+
+
+def test_markup_is_package_data_under_one_autoescaping_environment():
+    env = environment()
+    assert env.autoescape is True
+    assert sorted(env.list_templates()) == ["entity.html.j2", "page.html.j2", "view.html.j2"]
+    assert "&lt;b&gt;" in env.from_string("{{ x }}").render(x="<b>")
+    kg_dir = Path(__file__).resolve().parent.parent / "kg"
+    for module in kg_dir.rglob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        assert not re.search(r"(?m)^\s*<(!DOCTYPE|html|head|body|main|div|script|style)\b", text), module
 
 
 def test_load_every_request_is_answered(start, tiny_store_path):
