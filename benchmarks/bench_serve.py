@@ -2,11 +2,13 @@
 the same run, and its peak memory under load and under abuse (slow clients, oversized bodies,
 connections beyond the cap). Everything listens on 127.0.0.1 only.
 
-    python benchmarks/bench_serve.py [--triples 100000] [--clients 16] [--seconds 5] [--abuse-seconds 12]
+    python benchmarks/bench_serve.py [--triples 100000] [--clients 16] [--seconds 5] [--rounds 3]
+                                     [--abuse-seconds 12]
 
 The load generator (httpx, asyncio, in this process) runs the same query mix against both
-servers, one after the other: N clients, each sending its next query as soon as the last
-is answered. Both servers and the generator share the machine's cores, alike for both.
+servers, in turns: N clients, each sending its next query as soon as the last is answered;
+the best round of each server is kept. Both servers and the generator share the machine's
+cores, alike for both.
 """
 
 from __future__ import annotations
@@ -160,7 +162,8 @@ def main() -> list[Figure]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of a round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds on each server, in turn; the best is kept")
     parser.add_argument("--abuse-seconds", type=float, default=12.0,
                         help="long enough for the 10 s head deadline to drop the slow clients")
     args = parser.parse_args()
@@ -177,11 +180,6 @@ def main() -> list[Figure]:
     oxigraph, ox_url = started([find_oxigraph(), "serve-read-only", "--location", str(location), "--bind",
                                 f"127.0.0.1:{port}", "--union-default-graph"],
                                lambda proc: f"http://127.0.0.1:{port}/query")
-    try:
-        asyncio.run(load(ox_url, args.clients, 1.0))  # warm both caches alike
-        ox_done, _ = asyncio.run(load(ox_url, args.clients, args.seconds))
-    finally:
-        stop(oxigraph)
 
     def announced(proc: subprocess.Popen[str]) -> str:
         line = proc.stdout.readline() if proc.stdout else ""
@@ -193,9 +191,15 @@ def main() -> list[Figure]:
     kg, kg_url = started([PY, "-m", "kg.cli", "serve", "--store", str(store), "--port", "0",
                           "--max-connections", str(4 * args.clients)], announced)
     try:
+        # Rounds in turn, the best of each kept: other load on a shared machine only slows a round down.
+        ox_done, kg_done, kg_statuses = 0, 0, Counter[int]()
+        asyncio.run(load(ox_url, args.clients, 1.0))  # warm both caches alike
         asyncio.run(load(kg_url, args.clients, 1.0))
         with Peak(kg.pid) as loaded:
-            kg_done, kg_statuses = asyncio.run(load(kg_url, args.clients, args.seconds))
+            for _ in range(args.rounds):
+                ox_done = max(ox_done, asyncio.run(load(ox_url, args.clients, args.seconds))[0])
+                done, statuses = asyncio.run(load(kg_url, args.clients, args.seconds))
+                kg_done, kg_statuses = max(kg_done, done), kg_statuses + statuses
         host, port_text = kg_url.split("//")[1].split("/")[0].rsplit(":", 1)
         with Peak(kg.pid) as abused:
             seen = asyncio.run(abuse(host, int(port_text), args.abuse_seconds))
@@ -203,6 +207,7 @@ def main() -> list[Figure]:
         after, _ = asyncio.run(load(kg_url, 2, 1.0))
     finally:
         stop(kg)
+        stop(oxigraph)
     kg_rate, ox_rate = kg_done / args.seconds, ox_done / args.seconds
     print(f"  kg serve statuses under load: {dict(kg_statuses)}; abuse: {dict(seen)}; answers after: {after}")
     return [
