@@ -315,7 +315,7 @@ _texts = st.one_of(
 )
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(text=_texts, how=st.sampled_from(["get", "query", "form", "raw-form", "utf16", "odd-type"]),
        accept=st.sampled_from(["", "*/*", "text/csv", "application/x-nonsense", "text/html", "\x7f;q=abc"]))
