@@ -107,7 +107,14 @@ def make_parser() -> argparse.ArgumentParser:
                    help="query time limit in seconds; longer queries are stopped with HTTP 503 (default 30)")
     p.add_argument("--max-result-bytes", default="50M", metavar="SIZE",
                    help="result size limit (e.g. 500K, 50M); larger results get HTTP 413 (default 50M)")
-    p.add_argument("--cors", action="store_true", help="let web pages of other origins query the endpoint")
+    p.add_argument("--cors", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old scripts
+    p.add_argument("--no-cors", dest="no_cors", action="store_true",
+                   help="do not answer CORS: web pages of other origins cannot query /sparql (default: they can)")
+    p.add_argument("--allow-service", action="append", default=[], metavar="URL-PREFIX",
+                   help="let SERVICE clauses call endpoints under this URL prefix (repeatable; default: none, "
+                        "SERVICE is refused, the server never calls other servers)")
+    p.add_argument("--max-connections", type=int, default=64, metavar="N",
+                   help="open connections at once; a request beyond gets HTTP 503 with Retry-After (default 64)")
 
     p = sub.add_parser("push", help="send the graph to a Graph Store endpoint (Oxigraph, Fuseki, GraphDB)")
     p.add_argument("--endpoint", required=True,
@@ -291,14 +298,17 @@ def _serve(args: argparse.Namespace) -> int:
     from kg.serve import ServeSettings, is_loopback, parse_size, serve
 
     settings = ServeSettings(host=args.host, port=args.port, timeout=args.timeout,
-                             max_result_bytes=parse_size(args.max_result_bytes), cors=args.cors)
+                             max_result_bytes=parse_size(args.max_result_bytes), cors=not args.no_cors,
+                             allow_service=tuple(args.allow_service), max_connections=args.max_connections)
+
+    settings.check()
+    if not is_loopback(settings.host):  # said before anything listens
+        print(f"kg serve: warning: listening on {settings.host}: the endpoint is public, anyone who can "
+              "reach this machine can query the store (there is no authentication)", file=sys.stderr, flush=True)
 
     def announce(server) -> None:
         print(f"serving {server.url} (SPARQL endpoint {server.url}sparql; {server.summary}; read-only, "
               f"time limit {settings.timeout:g} s, result limit {args.max_result_bytes})", flush=True)
-        if not is_loopback(settings.host):
-            print(f"kg serve: warning: listening on {settings.host}: anyone who can reach this machine can "
-                  "query the store (there is no authentication)", file=sys.stderr, flush=True)
         print("press Ctrl-C to stop", file=sys.stderr, flush=True)
 
     serve(args.store, settings, announce)

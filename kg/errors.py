@@ -52,3 +52,7 @@ class UsageError(KGError):
     """The command line asks for something that does not make sense."""
 
     exit_code = 2
+
+
+class ServeError(KGError):
+    """``kg serve`` cannot start: no engine binary, the engine fails, the port is taken."""

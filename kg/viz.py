@@ -5,7 +5,8 @@
 each with its evidence). :func:`render_view` draws it with vis-network through
 pyvis and writes a single HTML file: the vis-network script and stylesheet that
 ship inside the pyvis package are inlined, nothing is fetched at run time and no
-``lib/`` folder is written.
+``lib/`` folder is written. The page's markup is package data: ``kg/web/templates/view.html.j2``
+with ``kg/web/static/view.css`` and ``view.js`` (see :mod:`kg.web`).
 
 Everything that comes from articles (names, quotes, evidence) is untrusted. It
 reaches the page only as JSON data in which ``<``, ``>`` and ``&`` are escaped,
@@ -15,7 +16,6 @@ so a quote such as ``<img src=x onerror=…>`` shows as text and cannot run.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -25,19 +25,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
-from jinja2 import Environment
 from markupsafe import Markup
 from pyvis.network import Network
 
 from kg.errors import ExportError, UsageError
 from kg.store import Store, canonical_name
 from kg.vocab import KG, OA, ORG, SCHEMA
+from kg.web import render, safe_json, vis_assets
 
 # -- presentation constants ----------------------------------------------------------------
 
@@ -581,169 +580,11 @@ def _reduction_note(g: nx.MultiDiGraph, max_nodes: int) -> str | None:
 
 # -- the page ------------------------------------------------------------------------------
 
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def safe_json(value: Any) -> Markup:
-    """JSON that can sit inside ``<script>``: no ``</script>`` or ``<!--`` can appear in it."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return Markup(re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group()], text))
-
-
-@lru_cache(maxsize=1)
-def vis_assets() -> tuple[str, str]:
-    """vis-network's script and stylesheet, as shipped inside the pyvis package."""
-    import pyvis
-
-    root = Path(pyvis.__file__).parent
-    candidates = sorted((*root.glob("templates/lib/vis-*/vis-network.min.js"),
-                         *root.glob("lib/vis-*/vis-network.min.js")),
-                        key=lambda p: tuple(int(x) for x in re.findall(r"\d+", p.parent.name)), reverse=True)
-    for js in candidates:
-        css = js.with_name("vis-network.css")
-        if css.is_file():
-            return _inline_safe(js.read_text(encoding="utf-8"), "script"), \
-                _inline_safe(css.read_text(encoding="utf-8"), "style")
-    raise ExportError(f"vis-network is missing from the pyvis package in {root}; reinstall pyvis==0.3.2")
-
-
-def _inline_safe(code: str, tag: str) -> str:
-    # The source-map comment would make browser devtools look for a file that is not there.
-    code = re.sub(r"^\s*(//|/\*)# sourceMappingURL=.*$", "", code, flags=re.MULTILINE)
-    # "<\/" means the same inside JS strings and regexes; it keeps the HTML parser inside the tag.
-    return re.sub(f"</({tag})", r"<\\/\1", code, flags=re.IGNORECASE)
-
-
-_ENV = Environment(autoescape=True, keep_trailing_newline=True)
-_TEMPLATE = _ENV.from_string("""<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>newskg — graphe des entités</title>
-<style>{{ vis_css }}</style>
-<style>
-  html, body { margin: 0; height: 100%; font-family: sans-serif; color: #222; background: #fff; }
-  body { display: flex; flex-direction: column; }
-  header { padding: 6px 12px; border-bottom: 1px solid #ddd; }
-  header h1 { font-size: 17px; margin: 0; }
-  header p { margin: 2px 0; font-size: 13px; color: #555; }
-  #kg-note { background: #fff3cd; border: 1px solid #e0c36a; padding: 4px 8px; color: #5c4400; }
-  main { flex: 1; display: flex; min-height: 0; }
-  #kg-network { flex: 1; min-width: 0; }
-  #kg-legend { width: 210px; padding: 8px 12px; border-left: 1px solid #ddd; font-size: 13px;
-               overflow-y: auto; }
-  #kg-legend h2 { font-size: 15px; margin: 0 0 6px; }
-  #kg-legend h3 { font-size: 13px; margin: 10px 0 4px; }
-  #kg-legend ul { list-style: none; margin: 0; padding: 0; }
-  #kg-legend li { display: flex; align-items: center; gap: 8px; margin: 3px 0; }
-  .sw { display: inline-block; width: 14px; height: 14px; flex: none; }
-  .sw.dot { border-radius: 50%; }
-  .sw.diamond { transform: rotate(45deg) scale(0.8); }
-  .ln { display: inline-block; width: 26px; border-top: 3px solid; flex: none; }
-  .ln.dashed { border-top-style: dashed; }
-  #kg-status { font-size: 12px; color: #777; margin-top: 10px; }
-  div.vis-tooltip { white-space: normal; max-width: 460px; font-family: sans-serif; font-size: 13px; }
-  .kg-tip div { margin: 2px 0; }
-  .kg-tip .kg-tip-head { font-weight: bold; font-size: 14px; }
-  .kg-tip b { color: #444; }
-</style>
-</head>
-<body>
-<header>
-  <h1>newskg — graphe des entités</h1>
-  <p id="kg-caption">{{ caption }}</p>
-  {% if note %}<p id="kg-note" role="note">{{ note }}</p>{% endif %}
-</header>
-<main>
-  <div id="kg-network"></div>
-  <aside id="kg-legend">
-    <h2>Légende</h2>
-    <h3>Entités</h3>
-    <ul>
-    {% for key, s in type_styles.items() %}
-      <li data-type="{{ key }}"><span class="sw {{ s.css }}" style="background: {{ s.color }}"></span>
-        {{ s.label }}</li>
-    {% endfor %}
-    </ul>
-    <p>Taille : nombre de mentions.</p>
-    <h3>Relations</h3>
-    <ul>
-    {% for key, (color, _, label) in relation_styles.items() %}
-      <li data-relation="{{ key }}"><span class="ln" style="border-color: {{ color }}"></span>{{ label }}</li>
-    {% endfor %}
-    </ul>
-    <h3>Déclarations (position)</h3>
-    <ul>
-    {% for key, (color, label) in stance_styles.items() %}
-      <li data-stance="{{ key }}"><span class="ln dashed" style="border-color: {{ color }}"></span>
-        {{ label }}</li>
-    {% endfor %}
-    </ul>
-    <p>Survolez un nœud ou un lien pour voir ses preuves.</p>
-    <div id="kg-status" aria-live="polite">chargement…</div>
-  </aside>
-</main>
-<script>{{ vis_js }}</script>
-<script>
-var nodes, edges, network;
-(function () {
-  "use strict";
-  // Tooltips are DOM nodes filled with textContent: article text is never parsed as HTML.
-  function tip(lines) {
-    var box = document.createElement("div");
-    box.className = "kg-tip";
-    lines.forEach(function (line) {
-      var row = document.createElement("div");
-      if (line[0]) {
-        var key = document.createElement("b");
-        key.textContent = line[0] + " : ";
-        row.appendChild(key);
-      } else {
-        row.className = "kg-tip-head";
-      }
-      row.appendChild(document.createTextNode(line[1]));
-      box.appendChild(row);
-    });
-    return box;
-  }
-  function withTips(items) {
-    return items.map(function (item) {
-      item.title = tip(item.tip);
-      delete item.tip;
-      return item;
-    });
-  }
-  var status = document.getElementById("kg-status");
-  nodes = new vis.DataSet(withTips({{ nodes }}));
-  edges = new vis.DataSet(withTips({{ edges }}));
-  network = new vis.Network(document.getElementById("kg-network"), {nodes: nodes, edges: edges},
-                            {{ options }});
-  network.once("afterDrawing", function () {
-    var n = network.body.data.nodes.length, m = network.body.data.edges.length;
-    document.body.dataset.kgNodes = String(n);
-    document.body.dataset.kgEdges = String(m);
-    status.textContent = n + " nœuds et " + m + " liens dessinés";
-  });
-  // Once laid out, freeze: a settled page should not keep moving or burning CPU. The
-  // explicit redraw paints the final layout at once, without waiting for an animation frame
-  // (which a background tab or a headless browser may never schedule).
-  network.once("stabilizationIterationsDone", function () {
-    network.setOptions({physics: false});
-    network.redraw();
-  });
-})();
-</script>
-</body>
-</html>
-""")
-
-
 def _page(net: Network, g: nx.MultiDiGraph, caption: str, note: str | None) -> str:
     vis_js, vis_css = vis_assets()
-    return _TEMPLATE.render(
-        vis_js=Markup(vis_js), vis_css=Markup(vis_css),
-        nodes=safe_json(net.nodes), edges=safe_json(net.edges), options=safe_json(net.options),
+    return render(
+        "view.html.j2", vis_js=Markup(vis_js), vis_css=Markup(vis_css),
+        data=safe_json({"nodes": net.nodes, "edges": net.edges, "options": net.options}),
         caption=caption, note=note,
         type_styles=TYPE_STYLES, relation_styles=RELATION_STYLES, stance_styles=STANCE_STYLES,
     )

@@ -7,6 +7,7 @@ the page draws the network and runs a canned query in headless Chromium.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import signal
@@ -344,14 +345,21 @@ def test_a_query_the_engine_does_not_drop_gets_the_engine_restarted():
             self.restart_reasons.append(reason)
 
     engine = StuckEngine()
-    proxy = SparqlProxy(engine, timeout=0.3, max_result_bytes=10_000, grace=0.3)  # type: ignore[arg-type]
+
+    async def scenario() -> None:
+        proxy = SparqlProxy(engine, timeout=0.3, max_result_bytes=10_000, grace=0.3)  # type: ignore[arg-type]
+        try:
+            with pytest.raises(Exception) as info:
+                await proxy.handle("GET", urllib.parse.urlencode({"query": "ASK {}"}), "", b"", "")
+            assert getattr(info.value, "status", None) == 503
+            deadline = time.monotonic() + 10
+            while not engine.restart_reasons and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        finally:
+            await proxy.aclose()
+
     try:
-        with pytest.raises(Exception) as info:
-            proxy.handle("GET", urllib.parse.urlencode({"query": "ASK {}"}), "", b"", "")
-        assert getattr(info.value, "status", None) == 503
-        deadline = time.monotonic() + 10
-        while not engine.restart_reasons and time.monotonic() < deadline:
-            time.sleep(0.05)
+        asyncio.run(scenario())
         assert engine.restart_reasons and "still running" in engine.restart_reasons[0]
     finally:
         listener.close()
