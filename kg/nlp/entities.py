@@ -34,6 +34,7 @@ from kg.nlp.lexicon import (
     SIZE_RE,
     VERSION_RE,
 )
+from kg.nlp.names import repeated_mentions, with_suffix_words
 from kg.nlp.tokens import Words, text_of, words_of
 
 PERSON, ORG, MODEL = "PER", "ORG", "AIMODEL"
@@ -188,38 +189,6 @@ class ModelNameRecognizer:
             yield doc.char_span(start, start + len(name), label=MODEL, alignment_mode="expand")
 
 
-def _repeated_mentions(doc: Doc, kept: list[Span], boiler: list[tuple[int, int]],
-                       sources: dict[tuple[int, int], str]) -> list[Span]:
-    """One name, one entity throughout the article: an organisation or model recognised once is
-    recognised wherever the same words appear again (the parser may tag the second ``Hélium`` an
-    adjective)."""
-    taken = {i for e in kept for i in range(e.start, e.end)}
-    found: list[Span] = []
-    names = {e.text: e for e in kept if e.label_ in (ORG, MODEL) and len(e.text) >= 3 and e.text[:1].isupper()}
-    text = text_of(doc)
-    for name, ent in sorted(names.items()):
-        for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
-            span = doc.char_span(m.start(), m.end(), label=ent.label_, kb_id=ent.kb_id_)
-            if span is None or in_ranges(span.start_char, boiler) \
-                    or any(i in taken for i in range(span.start, span.end)):
-                continue
-            found.append(span)
-            taken.update(range(span.start, span.end))
-            sources.setdefault((span.start_char, span.end_char), sources.get((ent.start_char, ent.end_char), "ner"))
-    return found
-
-
-def _with_suffix_words(doc: Doc, span: Span) -> Span:
-    """``Le Chat Pro``, ``Gemini Ultra``: a known model followed by a capitalised edition word is
-    another model (the KB entry's id does not carry over to it)."""
-    if span.label_ != MODEL:
-        return span
-    end = span.end
-    while end < len(doc) and doc[end].text in MODEL_SUFFIX_WORDS and doc[end].text[:1].isupper():
-        end += 1
-    return span if end == span.end else Span(doc, span.start, end, label=MODEL)
-
-
 def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -303,7 +272,7 @@ class EntityRepair:
         kept = filter_spans(kept)
         kept.extend(self._surname_mentions(doc, kept, boiler, sources))
         kept = filter_spans(kept)
-        kept.extend(_repeated_mentions(doc, kept, boiler, sources))
+        kept.extend(repeated_mentions(doc, kept, boiler, sources))
         doc.ents = [self._forced(doc, e, sources) for e in filter_spans(kept)]
         return doc
 
@@ -332,7 +301,7 @@ class EntityRepair:
         longer_models = [e for e in ner if e.label_ == MODEL and any(
             k.label_ == MODEL and e.start == k.start and e.end > k.end for k in kept_kb)]
         kept_kb = [k for k in kept_kb if not any(e.start <= k.start and k.end <= e.end for e in longer_models)]
-        kept_kb = [_with_suffix_words(doc, k) for k in kept_kb]
+        kept_kb = [with_suffix_words(doc, k) for k in kept_kb]
         extended = {k.start for k in kept_kb if k.label_ == MODEL and not k.ent_id_}
         rest = [e for e in ner if not any(e.start < k.end and k.start < e.end for k in kept_kb)]
         return filter_spans([*kept_kb, *rest]), extended
