@@ -117,6 +117,55 @@ def test_dask_cluster_build_is_isomorphic_to_the_single_machine_build(single_mac
     assert isomorphic(a, c), readable_diff(a, c)
 
 
+# -- workers die, the build doesn't (issue 12) ---------------------------------------------------
+# A worker kills itself with SIGKILL (as the kernel's out-of-memory killer would) when it reaches
+# one article: the test-only hook KG_TEST_FAULT (kg.faults); KG_TEST_FAULT_ONCE makes it happen once.
+VICTIM = "002_70db4dae24e22b81.txt"
+
+
+def _kill_worker(monkeypatch, tmp_path: Path, once: bool) -> None:
+    monkeypatch.setenv("KG_TEST_FAULT", f"nlp:{VICTIM}:kill")
+    if once:
+        monkeypatch.setenv("KG_TEST_FAULT_ONCE", str(tmp_path / "fired"))
+
+
+@pytest.mark.model
+def test_a_killed_local_worker_costs_nothing_once_its_articles_are_retried(single_machine, tmp_path, monkeypatch):
+    _kill_worker(monkeypatch, tmp_path, once=True)
+    store = tmp_path / "workers"
+    report = kg.build([SAMPLE], store, kg.BuildSettings(workers=2, batch_size=2))
+    assert (tmp_path / "fired").exists()  # a worker did die
+    assert (report.analysed, report.errors) == (5, [])
+    a, b = facts(single_machine), facts(store)
+    assert isomorphic(a, b), readable_diff(a, b)
+    assert set(a.subjects()) == set(b.subjects())
+
+
+@pytest.mark.model
+def test_an_article_that_kills_its_worker_twice_is_reported_and_the_rest_stored(tmp_path, monkeypatch):
+    _kill_worker(monkeypatch, tmp_path, once=False)
+    store = tmp_path / "workers"
+    report = kg.build([SAMPLE], store, kg.BuildSettings(workers=2, batch_size=2))
+    assert report.errors == [f"{SAMPLE / VICTIM}: worker stage failed: the worker process analysing it died "
+                             "twice (killed, or out of memory)"]
+    assert report.analysed == 4
+    with kg.open_store(store, read_only=True) as opened:
+        assert len(list(opened.documents())) == 4
+
+
+@pytest.mark.model
+def test_a_killed_dask_worker_is_replaced_and_its_partition_retried(single_machine, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    _kill_worker(monkeypatch, tmp_path, once=True)
+    store = tmp_path / "dask"
+    report = kg.build([SAMPLE], store, kg.BuildSettings(engine="dask", workers=2, batch_size=2))
+    assert (tmp_path / "fired").exists()
+    assert (report.analysed, report.errors) == (5, [])
+    a, b = facts(single_machine), facts(store)
+    assert isomorphic(a, b), readable_diff(a, b)
+    assert set(a.subjects()) == set(b.subjects())
+
+
 # -- the faster export and view paths write what the straightforward ones did ---------------------
 
 def test_graphml_writer_writes_networkx_bytes(tiny_store_path):
