@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 from kg.decisions import Decisions
 from kg.model import Claim, Entity, Extraction, Mention, ModelFact, NlpResult, Relation
@@ -29,6 +30,7 @@ RULE_CONFIDENCE = {"kb-alias": 0.95, "spelling": 0.95, "surname": 0.85, "given-n
 PARTICLES = frozenset("de du des d' von van der den la le di da al el bin ben".split())
 
 
+@lru_cache(maxsize=65536)  # the same names come back in every article, and many times in a long one
 def normalise(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name)
     folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold().replace("’", "'")
@@ -118,25 +120,27 @@ def _is_alias(m: Mention, kb: KnowledgeBase | None) -> bool:
 
 
 def _attach(m: Mention, groups: Groups, decisions: Decisions) -> tuple[tuple[str, str], str]:
+    # Only the members' texts matter: each group's rules are keyed by its distinct texts, so a
+    # long article naming someone a thousand times compares one text, not a thousand mentions.
     norm = normalise(m.text)
-    same_type = [(k, v[0]) for k, v in groups.items() if k[0] == m.type
-                 and not any(decisions.kept_apart(m.text, x.text) for x in v[0])]
-    for key, members in same_type:
-        if any(normalise(x.text) == norm for x in members):
-            return key, "spelling" if all(x.text != m.text for x in members) else "exact"
+    same_type = [(k, v[1].keys()) for k, v in groups.items() if k[0] == m.type
+                 and not any(decisions.kept_apart(m.text, x) for x in v[1])]
+    for key, texts in same_type:
+        if any(normalise(x) == norm for x in texts):
+            return key, "spelling" if m.text not in texts else "exact"
     words = _words(m.text)
     if m.type == "Person" and len(words) == 1:
-        surname = [key for key, members in same_type
-                   if any(len(_words(x.text)) >= 2 and words[0] == _words(x.text)[-1] for x in members)]
+        surname = [key for key, texts in same_type
+                   if any(len(_words(x)) >= 2 and words[0] == _words(x)[-1] for x in texts)]
         if len(set(surname)) == 1:
             return surname[0], "surname"
-        given = [key for key, members in same_type
-                 if any(len(_words(x.text)) >= 2 and words[0] == _words(x.text)[0] for x in members)]
+        given = [key for key, texts in same_type
+                 if any(len(_words(x)) >= 2 and words[0] == _words(x)[0] for x in texts)]
         if len(set(given)) == 1:
             return given[0], "given-name"
     if m.type == "Organization" and m.text.isupper() and 2 <= len(m.text) <= 6:
-        hits = [key for key, members in same_type if any(_acronym(x.text) == m.text for x in members
-                                                         if len(x.text.split()) >= 2)]
+        hits = [key for key, texts in same_type if any(_acronym(x) == m.text for x in texts
+                                                       if len(x.split()) >= 2)]
         if len(set(hits)) == 1:
             return hits[0], "acronym"
     return (m.type, "name:" + norm), "exact"
