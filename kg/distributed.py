@@ -264,17 +264,24 @@ class _Workers:
     def submit(self, tasks: list[Task]) -> _Held:
         slot = self.load.index(min(self.load))  # the least busy worker
         self.load[slot] += 1
-        executor = self.slots[slot]
-        return _Held(tasks, slot, executor, executor.submit(_extract_batch, tasks))
+        try:
+            future = self.slots[slot].submit(_extract_batch, tasks)
+        except BrokenProcessPool:  # its worker died since; the batches it held fail when collected
+            self._renew(slot, self.slots[slot])
+            future = self.slots[slot].submit(_extract_batch, tasks)
+        return _Held(tasks, slot, self.slots[slot], future)
+
+    def _renew(self, slot: int, dead: ProcessPoolExecutor) -> None:
+        if self.slots[slot] is dead:  # not replaced yet (by another of its batches)
+            dead.shutdown(wait=False, cancel_futures=True)
+            self.slots[slot] = self._fresh()
 
     def collect(self, held: _Held) -> list[ArticleOutput | ArticleFailure]:
         self.load[held.slot] -= 1
         try:
             return held.future.result()
         except BrokenProcessPool:
-            if self.slots[held.slot] is held.executor:  # not replaced yet by another of its batches
-                held.executor.shutdown(wait=False, cancel_futures=True)
-                self.slots[held.slot] = self._fresh()
+            self._renew(held.slot, held.executor)
             return [self._retry(task) for task in held.tasks]
 
     def _retry(self, task: Task) -> ArticleOutput | ArticleFailure:

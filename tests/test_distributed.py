@@ -166,6 +166,46 @@ def test_a_killed_dask_worker_is_replaced_and_its_partition_retried(single_machi
     assert set(a.subjects()) == set(b.subjects())
 
 
+class _DyingExtractor:
+    """Stands in for the model in forked workers: dies (SIGKILL) on the article named "die"."""
+
+    def extract(self, tasks):
+        import os
+        import signal
+
+        for doc, _ in tasks:
+            if doc.identifier == "die":
+                os.kill(os.getpid(), signal.SIGKILL)
+            yield doc.identifier
+
+
+def test_worker_pool_replaces_a_dead_worker_before_and_after_its_batches_are_collected(monkeypatch):
+    """No model: the pool's own bookkeeping, including a submit to a worker already dead."""
+    import multiprocessing
+    import time
+
+    from kg import distributed
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork")
+    monkeypatch.setitem(distributed._WORKER, "extractor", _DyingExtractor())
+    pool = distributed._Workers(1, {"mp_context": multiprocessing.get_context("fork")})
+    try:
+        task = lambda name: (Document(name, "x", f"/in/{name}"), "hash")  # noqa: E731
+        dead = pool.submit([task("a"), task("die")])
+        deadline = time.monotonic() + 30
+        while not dead.future.done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        after = pool.submit([task("b")])  # the worker is dead: a fresh one takes it
+        retried = pool.collect(dead)  # one at a time, each in a fresh worker: "die" dies again
+        assert retried[0] == "a"
+        assert retried[1] == distributed.ArticleFailure(
+            "die", "/in/die", "worker", "the worker process analysing it died twice (killed, or out of memory)")
+        assert pool.collect(after) == ["b"]
+    finally:
+        pool.shutdown()
+
+
 # -- the faster export and view paths write what the straightforward ones did ---------------------
 
 def test_graphml_writer_writes_networkx_bytes(tiny_store_path):
