@@ -205,6 +205,8 @@ def _extract_locally(tasks: Iterable[tuple[Document, str]], store: Store, config
         with writer:
             for out in extract_local(_tracking(tasks, store, writer), config, max(1, settings.workers)):
                 if isinstance(out, ArticleFailure):
+                    if progress:
+                        progress(1)
                     _failed(report, out, settings.on_error)
                 else:
                     writer.put(out)
