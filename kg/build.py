@@ -130,6 +130,8 @@ def iter_documents(inputs: Iterable[str | os.PathLike[str]], report: BuildReport
     for record in iter_inputs(inputs):
         if isinstance(record, InputError):
             report.errors.append(str(record))
+            if record.__cause__ is not None:  # not a plain bad input: an exception while reading it
+                report.details.append("".join(traceback.format_exception(record.__cause__)))
             if on_error == "stop":
                 raise record
             continue

@@ -28,9 +28,10 @@ class ArticleError(InputError):
     """One article failed at a stage of the build: ``read``, ``nlp``, ``resolve``, ``rdf``, ``write``
     or ``worker`` (the process analysing it died). The build skips it and goes on."""
 
-    def __init__(self, where: str, stage: str, problem: str) -> None:
+    def __init__(self, where: str, stage: str, problem: str, cause: BaseException | None = None) -> None:
         self.stage = stage
         super().__init__(where, f"{stage} stage failed: {problem}")
+        self.__cause__ = cause  # its traceback is what --debug shows
 
 
 def describe(exc: BaseException, limit: int = 300) -> str:

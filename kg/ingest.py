@@ -159,7 +159,7 @@ def iter_inputs(inputs: Inputs) -> Iterator[Record]:
             article_fault("read", source.name)
             yield from iter_records(source)
         except Exception as exc:  # the file is unusable (or a bug or library failed on it): go on with the next
-            yield exc if isinstance(exc, InputError) else ArticleError(display_path(source), "read", describe(exc))
+            yield exc if isinstance(exc, InputError) else ArticleError(display_path(source), "read", describe(exc), exc)
 
 
 def iter_records(path: str | os.PathLike[str]) -> Iterator[Record]:

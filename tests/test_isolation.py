@@ -228,8 +228,11 @@ def test_no_traceback_without_debug_and_a_traceback_with_it(tmp_path):
     assert done.returncode == 1
     assert done.stderr.splitlines() == [f"kg build: skipped: {article}: read stage failed: InjectedFault: test "
                                         f"fault injected at read for {ARTICLES[0].name}"]
-    with_debug = kg_cli("build", article, "--store", tmp_path / "store", "--on-error", "stop", "--debug", env=env)
+    with_debug = kg_cli("build", article, "--store", tmp_path / "store", "--debug", env=env)
     assert with_debug.returncode == 1 and "Traceback" in with_debug.stderr
+    assert "in article_fault" in with_debug.stderr  # where it failed: the hook, in this test
+    with_debug = kg_cli("build", article, "--store", tmp_path / "store", "--on-error", "stop", "--debug", env=env)
+    assert with_debug.returncode == 1 and "in article_fault" in with_debug.stderr
     assert with_debug.stderr.splitlines()[-1].startswith(f"kg build: error: {article}: read stage failed")
     assert "Traceback" in kg_cli("build", article, "--store", tmp_path / "s2", "--on-error", "stop",
                                  env={**env, "KG_DEBUG": "1"}).stderr
