@@ -32,6 +32,7 @@ def main() -> int:
             ["bench_graphml.py", "--edges", "50000"],
             ["bench_view.py", "--triples", "100000", "--max-nodes", "1000"],
             ["bench_serve.py", "--triples", "100000", "--seconds", "3"],
+            ["bench_long.py", "--long", "300000", "--short", "50000", "--normal", "20"],
         ]
     else:
         parts = [
@@ -40,6 +41,7 @@ def main() -> int:
             ["bench_graphml.py", "--edges", "1000000"],
             ["bench_view.py", "--triples", "1000000", "--max-nodes", "5000"],
             ["bench_serve.py", "--triples", "1000000", "--seconds", "10"],
+            ["bench_long.py", "--long", "1200000", "--short", "100000", "--normal", "100"],
         ]
     RESULTS.unlink(missing_ok=True)
     failed = []

@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import os
 import sys
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -21,14 +22,16 @@ from rdflib import URIRef
 
 from kg import __version__
 from kg.decisions import STORE_FILE, Decisions, read_decisions
-from kg.errors import InputError, StoreError
+from kg.errors import InputError, StoreError, describe
+from kg.faults import article_fault
 from kg.model import Document
 from kg.nlp.kb import KnowledgeBase, load_kb
+from kg.nlp.pieces import MAX_CHARS, PIECE_CHARS
 from kg.rdf import RunInfo
 from kg.store import Store, open_store
 
 if TYPE_CHECKING:
-    from kg.distributed import ArticleOutput, ExtractionConfig
+    from kg.distributed import ArticleFailure, ArticleOutput, ExtractionConfig
     from kg.rdf_fast import ExportText
 
 OnError = Literal["skip", "stop"]
@@ -43,6 +46,7 @@ class BuildReport:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # tracebacks of the failed articles, for --debug
 
     @property
     def ok(self) -> bool:
@@ -63,6 +67,18 @@ class BuildSettings:
     scheduler: str | None = None  # Dask scheduler address; None starts a local cluster of `workers`
     shard_dir: str | None = None  # Dask: workers write their N-Quads shards here (shared), and they are kept
     export_texts: bool = True  # keep each article graph as export text (kg.store: "Export texts")
+    piece_chars: int = PIECE_CHARS  # longer articles are analysed in pieces of this size (kg.nlp.pieces)
+    max_chars: int = MAX_CHARS  # longer articles are refused (kg build --max-chars)
+
+
+def _failed(report: BuildReport, failure: ArticleFailure, on_error: OnError) -> None:
+    """One article failed at a stage: reported on one line; the build goes on, or stops if asked."""
+    error = failure.error()
+    report.errors.append(str(error))
+    if failure.detail:
+        report.details.append(failure.detail)
+    if on_error == "stop":
+        raise error
 
 
 def settings_hash(settings: BuildSettings, kb: KnowledgeBase, pipeline: str) -> str:
@@ -77,11 +93,15 @@ def settings_hash(settings: BuildSettings, kb: KnowledgeBase, pipeline: str) -> 
     return h.hexdigest()[:16]
 
 
-def content_hash(doc: Document, settings_digest: str, decisions: Decisions | None = None) -> str:
+def content_hash(doc: Document, settings_digest: str, decisions: Decisions | None = None,
+                 piece_chars: int = PIECE_CHARS) -> str:
     """What an article's extraction depends on: settings, its text and metadata, and the
-    decisions that name one of its forms (so a new decision re-analyses only those articles)."""
+    decisions that name one of its forms (so a new decision re-analyses only those articles);
+    for an article analysed in pieces, the piece size too (other articles' hashes ignore it)."""
     h = hashlib.sha256()
     relevant = decisions.relevant_digest(doc.text) if decisions else ""
+    if len(doc.text) > piece_chars:
+        relevant += f"\x1fpieces of {piece_chars}"
     for part in (settings_digest, relevant, doc.identifier, doc.title or "", doc.url or "", doc.date or "",
                  doc.lang or "", doc.text):
         h.update(part.encode("utf-8", "surrogatepass"))
@@ -110,6 +130,8 @@ def iter_documents(inputs: Iterable[str | os.PathLike[str]], report: BuildReport
     for record in iter_inputs(inputs):
         if isinstance(record, InputError):
             report.errors.append(str(record))
+            if record.__cause__ is not None:  # not a plain bad input: an exception while reading it
+                report.details.append("".join(traceback.format_exception(record.__cause__)))
             if on_error == "stop":
                 raise record
             continue
@@ -149,20 +171,14 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
     from kg.distributed import ExtractionConfig
 
     config = ExtractionConfig(settings.model, kb, decisions, run, store.iris.base, max(1, settings.batch_size),
-                              settings.export_texts)
+                              settings.export_texts, settings.piece_chars)
     touched: set[URIRef] = set()
     store.begin_updates()
     try:
         if settings.engine == "dask":
             _extract_with_dask(itertools.chain([first], tasks), store, config, settings, report, touched, progress)
         else:
-            from kg.distributed import extract_local
-
-            with _StoreWriter(store, report, progress) as writer:
-                for out in extract_local(_tracking(itertools.chain([first], tasks), store, writer), config,
-                                         max(1, settings.workers)):
-                    writer.put(out)
-            touched |= writer.touched
+            _extract_locally(itertools.chain([first], tasks), store, config, settings, report, touched, progress)
     except InputError:  # --on-error stop: what was written stays, with its entities consolidated
         _consolidate(store, touched)
         store.end_updates()
@@ -178,6 +194,26 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
     # snapshots"): from now on they see this build. A kill before this point leaves them the last one.
     store.publish_snapshot()
     return report
+
+
+def _extract_locally(tasks: Iterable[tuple[Document, str]], store: Store, config: ExtractionConfig,
+                     settings: BuildSettings, report: BuildReport, touched: set[URIRef],
+                     progress: Callable[[int], None] | None) -> None:
+    """Extraction here or in local workers, each article written as it comes; failures reported."""
+    from kg.distributed import ArticleFailure, extract_local
+
+    writer = _StoreWriter(store, report, progress, settings.on_error)
+    try:
+        with writer:
+            for out in extract_local(_tracking(tasks, store, writer), config, max(1, settings.workers)):
+                if isinstance(out, ArticleFailure):
+                    if progress:
+                        progress(1)
+                    _failed(report, out, settings.on_error)
+                else:
+                    writer.put(out)
+    finally:  # also when stopped at an error: what was written is consolidated
+        touched |= writer.touched
 
 
 # Compact the database after a build that wrote at least this many articles: a few seconds
@@ -200,11 +236,12 @@ class _StoreWriter:
     (:meth:`Store.load_shards`).
     """
 
-    def __init__(self, store: Store, report: BuildReport, progress: Callable[[int], None] | None) -> None:
+    def __init__(self, store: Store, report: BuildReport, progress: Callable[[int], None] | None,
+                 on_error: OnError = "skip") -> None:
         import queue
         import threading
 
-        self.store, self.report, self.progress = store, report, progress
+        self.store, self.report, self.progress, self.on_error = store, report, progress, on_error
         self.new: set[str] = set()  # graphs of pending articles not in the store yet
         self.touched: set[URIRef] = set()
         self._queue: queue.Queue[ArticleOutput | None] = queue.Queue(maxsize=64)
@@ -248,26 +285,49 @@ class _StoreWriter:
                 pass
 
     def _write(self, out: ArticleOutput) -> None:
-        if out.graph in self.new:
-            self.new.discard(out.graph)
-            if self._spool is None:
-                self._spool = self._spool_path.open("w", encoding="utf-8")
+        """One article: a failure of its own (its conversion, its transaction) skips it alone;
+        a failure of the spool or of a bulk load is the store's, and ends the build."""
+        self.report.warnings.extend(out.warnings)
+        try:
+            article_fault("write", out.identifier)
+            if out.graph not in self.new:
+                self._replace(out)
+                return
             from kg.rdf_fast import to_nquads
 
-            self._spool.write(to_nquads(out.ntriples, out.graph))
-            self._spooled.append((out.graph, to_nquads(out.commit, out.graph)))
-            if out.text is not None:
-                self._texts.append(out.text)
-            self.spooled.add(out.graph)
-            self._quads += out.ntriples.count("\n")
-            self.touched.update(URIRef(e) for e in out.entities)
-            if self._quads >= SPOOL_QUADS:
-                self._flush()
-        else:
-            if out.graph in self.spooled:  # two inputs with one article IRI: the later replaces the earlier
-                self._flush()
-            self.touched |= self.store.load_article(out.graph, out.ntriples + out.commit, out.entities, out.text)
-            self._done(1)
+            quads, commit = to_nquads(out.ntriples, out.graph), to_nquads(out.commit, out.graph)
+        except Exception as exc:
+            from kg.distributed import ArticleFailure
+
+            failure = ArticleFailure(out.identifier, out.source or out.identifier, "write", describe(exc),
+                                     traceback.format_exc())
+            _failed(self.report, failure, "skip")
+            if self.on_error == "stop":
+                self._flush()  # what was written before the failure is kept
+                raise failure.error() from None
+            return
+        self._spool_article(out, quads, commit)
+
+    def _spool_article(self, out: ArticleOutput, quads: str, commit: str) -> None:
+        self.new.discard(out.graph)
+        if self._spool is None:
+            self._spool = self._spool_path.open("w", encoding="utf-8")
+        self._spool.write(quads)
+        self._spooled.append((out.graph, commit))
+        if out.text is not None:
+            self._texts.append(out.text)
+        self.spooled.add(out.graph)
+        self._quads += out.ntriples.count("\n")
+        self.touched.update(URIRef(e) for e in out.entities)
+        if self._quads >= SPOOL_QUADS:
+            self._flush()
+
+    def _replace(self, out: ArticleOutput) -> None:
+        """An article the store has: replaced in one transaction (all or nothing)."""
+        if out.graph in self.spooled:  # two inputs with one article IRI: the later replaces the earlier
+            self._flush()
+        self.touched |= self.store.load_article(out.graph, out.ntriples + out.commit, out.entities, out.text)
+        self._done(1)
 
     def _flush(self) -> None:
         if self._spool is None or not self._spooled:
@@ -306,14 +366,27 @@ def _changed_articles(inputs: Iterable[str | os.PathLike[str]], store: Store, se
             report.errors.append(f"{doc.source}: same identifier {doc.identifier!r} as {seen[doc.identifier]}; skipped")
             continue
         seen[doc.identifier] = doc.source
+        if len(doc.text) > settings.max_chars:
+            _refuse_long(doc, settings, report)
+            continue
         report.documents.append(doc.identifier)
-        chash = content_hash(doc, digest, decisions)
+        chash = content_hash(doc, digest, decisions, settings.piece_chars)
         if not settings.force and store.content_hash(store.iris.document(doc.identifier)) == chash:
             report.unchanged += 1
             if progress:
                 progress(1)
             continue
         yield doc, chash
+
+
+def _refuse_long(doc: Document, settings: BuildSettings, report: BuildReport) -> None:
+    """An article over the cap: one line saying how to raise it (what is stored of it stays)."""
+    error = InputError(doc.source or doc.identifier,
+                       f"{len(doc.text):,} characters, over the limit of {settings.max_chars:,}; to analyse it, "
+                       f"raise the limit with `kg build --max-chars {len(doc.text)}`")
+    report.errors.append(str(error))
+    if settings.on_error == "stop":
+        raise error
 
 
 CONSOLIDATION_BATCH = 2000  # entities per consolidation update: bounded memory on big builds
@@ -339,15 +412,19 @@ def _extract_with_dask(tasks: Iterable[tuple[Document, str]], store: Store, conf
     try:
         for shard in dask_extract(tasks, config, shard_dir, scheduler=settings.scheduler,
                                   workers=max(1, settings.workers), shared=keep):
-            touched |= store.load_shards([shard.path], [graph for _, graph, _ in shard.articles],
-                                         "".join(shard.commits), shard.texts)
+            if shard.articles:
+                touched |= store.load_shards([shard.path], [graph for _, graph, _ in shard.articles],
+                                             "".join(shard.commits), shard.texts)
             for _, _, entities in shard.articles:
                 touched.update(URIRef(e) for e in entities)
-            if not keep:
-                Path(shard.path).unlink()
+            if shard.path and not keep:
+                Path(shard.path).unlink(missing_ok=True)
             report.analysed += len(shard.articles)
+            report.warnings.extend(shard.warnings)
             if progress:
-                progress(len(shard.articles))
+                progress(len(shard.articles) + len(shard.failures))
+            for failure in shard.failures:  # after the shard is loaded: --on-error stop keeps it
+                _failed(report, failure, settings.on_error)
     finally:
         if not keep:
             shutil.rmtree(shard_dir, ignore_errors=True)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 from kg import __version__
-from kg.errors import KGError, UsageError
+from kg.errors import KGError, UsageError, describe
+from kg.nlp.pieces import MAX_CHARS, PIECE_CHARS
 
 
 def _store_arg(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +28,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kg", description="French news articles to an evidence-backed knowledge graph.")
     parser.add_argument("--version", action="version", version=f"newskg {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("build", help="extract articles into the store (new or changed articles only)")
@@ -47,7 +50,12 @@ def make_parser() -> argparse.ArgumentParser:
                         "much disk as the store takes; `kg export` to Turtle and N-Triples then reads the "
                         "database, several times slower)")
     p.add_argument("--on-error", choices=("skip", "stop"), default="skip",
-                   help="on a bad input: skip it and go on (default) or stop")
+                   help="on a bad input or an article that fails: skip it and go on (default) or stop")
+    p.add_argument("--max-chars", type=int, default=MAX_CHARS, metavar="N",
+                   help=f"refuse articles longer than N characters (default {MAX_CHARS:,})")
+    p.add_argument("--piece-chars", type=int, default=PIECE_CHARS, metavar="N",
+                   help=f"analyse longer articles in pieces of at most N characters (default {PIECE_CHARS:,}; "
+                        "spaCy needs about 1 GB per 100,000 characters of a piece)")
 
     p = sub.add_parser("query", help="run a SPARQL query (file, canned name, or string)")
     p.add_argument("query", nargs="?", help="a .rq file, a canned query name (see --list), or a SPARQL string")
@@ -129,20 +137,35 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="HTTP basic authentication user; password from $KG_PUSH_PASSWORD or asked")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
     p.add_argument("-v", "--verbose", action="store_true", help="list each graph sent")
+    for command in sub.choices.values():  # `kg build --debug` as well as `kg --debug build`
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
+
+
+DEBUG_HELP = "print the full traceback of any error, for a bug report (also: KG_DEBUG=1)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    debug = getattr(args, "debug", False) or os.environ.get("KG_DEBUG", "") not in ("", "0")
     warnings.filterwarnings("ignore", module="spacy")
     try:
+        args.debug = debug
         return int(_COMMANDS[args.command](args) or 0)
     except KGError as exc:
+        if debug:
+            traceback.print_exc()
         print(f"kg {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"kg {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line, and the traceback only when asked for
+        if debug:
+            traceback.print_exc()
+        hint = "" if debug else " (run again with --debug or KG_DEBUG=1 for the traceback, to report it)"
+        print(f"kg {args.command}: internal error: {describe(exc)}{hint}", file=sys.stderr)
+        return 1
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -150,12 +173,14 @@ def _build(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.max_chars < 1 or not 1000 <= args.piece_chars <= 1_000_000:
+        raise UsageError("--max-chars must be positive and --piece-chars between 1000 and 1000000")
     if args.scheduler and args.engine != "dask":
         raise UsageError("--scheduler needs --engine dask")
     settings = BuildSettings(model=args.model, kb_files=tuple(args.kb), base=args.base,
                              batch_size=args.batch_size, workers=args.workers, force=args.force,
-                             export_texts=args.export_texts,
-                             on_error=args.on_error, engine=args.engine, scheduler=args.scheduler)
+                             export_texts=args.export_texts, on_error=args.on_error, engine=args.engine,
+                             scheduler=args.scheduler, max_chars=args.max_chars, piece_chars=args.piece_chars)
     bar = _progress_bar()
     try:
         report = build(args.inputs, args.store, settings, progress=bar.update if bar else None)
@@ -166,6 +191,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"kg build: warning: {message}", file=sys.stderr)
     for message in report.errors:
         print(f"kg build: skipped: {message}", file=sys.stderr)
+    for detail in report.details if args.debug else ():
+        print(detail, file=sys.stderr, end="")
     print(f"built {args.store}: {report.analysed} analysed, {report.unchanged} unchanged, "
           f"{len(report.errors)} skipped")
     return 0 if report.ok else 1

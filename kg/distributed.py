@@ -14,7 +14,7 @@ Three engines run that same function (:class:`Extractor`):
   model load each where there is no ``fork``); this process reads the articles and
   writes the store while they work. Results come back in input
   order, with a bounded number of batches in flight, so memory stays flat.
-* Dask (:func:`dask_extract`): the same extraction in ``dask.bag`` partitions on a
+* Dask (:func:`dask_extract`): the same extraction in partitions (one task each) on a
   ``distributed`` cluster (a local one, or ``tcp://scheduler:8786``); each partition is
   written as a compressed N-Quads shard, and the shards are bulk-loaded into the store.
 
@@ -29,13 +29,18 @@ import itertools
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.decisions import Decisions
-from kg.model import Document
+from kg.errors import ArticleError, describe
+from kg.faults import article_fault
+from kg.model import Document, NlpResult
 from kg.nlp.kb import KnowledgeBase
+from kg.nlp.pieces import PIECE_CHARS, forced_cuts
 from kg.rdf import RunInfo
 from kg.rdf_fast import ExportText
 from kg.vocab import IRIs
@@ -57,6 +62,7 @@ class ExtractionConfig:
     base: str
     batch_size: int = 16
     export_texts: bool = True  # also make each article's export text (kg.rdf_fast.export_text)
+    piece_chars: int = PIECE_CHARS  # longer articles are analysed in pieces (kg.nlp.pieces)
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,29 @@ class ArticleOutput:
     commit: str  # the kg:contentHash triple: written last, it marks the article as built
     entities: tuple[str, ...]
     text: ExportText | None  # the graph as `kg export` writes it (kg.store: "Export texts"); None if not asked
+    source: str = ""  # where it was read from (path, or path:line for JSONL): for messages
+    warnings: tuple[str, ...] = ()  # one line each, naming the source
+
+
+@dataclass(frozen=True)
+class ArticleFailure:
+    """An article that failed at one stage (plain strings: it crosses process boundaries)."""
+
+    identifier: str
+    source: str  # path, or path:line for JSONL
+    stage: str  # nlp, resolve, rdf, write, worker (kg.errors.ArticleError)
+    problem: str  # the exception's class and message, on one line
+    detail: str = ""  # its traceback, printed only with --debug
+
+    @classmethod
+    def of(cls, doc: Document, stage: str, exc: BaseException) -> ArticleFailure:
+        import traceback
+
+        return cls(doc.identifier, doc.source or doc.identifier, stage, describe(exc),
+                   "".join(traceback.format_exception(exc)))
+
+    def error(self) -> ArticleError:
+        return ArticleError(self.source, self.stage, self.problem)
 
 
 @dataclass
@@ -81,10 +110,16 @@ class ShardOutput:
     texts: list[ExportText] = field(default_factory=list)  # the articles' export texts
     triples: int = 0
     data: bytes | None = None  # the gzipped shard, when it travels back to the client
+    failures: list[ArticleFailure] = field(default_factory=list)  # the partition's articles that failed
+    warnings: list[str] = field(default_factory=list)
 
 
 class Extractor:
-    """Loads the pipeline once; turns articles into :class:`ArticleOutput`, in order."""
+    """Loads the pipeline once; turns articles into :class:`ArticleOutput`, in order.
+
+    Each article is isolated: an exception while analysing, resolving or converting it
+    becomes an :class:`ArticleFailure` in its place, and the other articles go on.
+    """
 
     def __init__(self, config: ExtractionConfig, nlp: Language | None = None) -> None:
         from kg.nlp.pipeline import load_pipeline
@@ -93,25 +128,53 @@ class Extractor:
         self.iris = IRIs(config.base)
         self.nlp = nlp if nlp is not None else load_pipeline(config.model, config.kb, config.decisions)
 
-    def extract(self, tasks: Iterable[Task]) -> Iterator[ArticleOutput]:
-        """Streaming; spaCy's strings of each batch are freed once its articles are converted."""
+    def extract(self, tasks: Iterable[Task]) -> Iterator[ArticleOutput | ArticleFailure]:
+        """Streaming, by groups of ``8 × batch_size`` articles analysed together."""
+        from spacy.util import minibatch
+
+        for group in minibatch(tasks, max(1, self.config.batch_size) * 8):
+            for (doc, chash), result in zip(group, self._analysed([d for d, _ in group]), strict=True):
+                yield result if isinstance(result, ArticleFailure) else self._converted(doc, chash, result)
+
+    def _analysed(self, docs: list[Document]) -> list[NlpResult | ArticleFailure]:
+        """The NLP records of ``docs``; when the group fails, each article again on its own, so
+        only the article that fails is lost (spaCy's strings are freed either way: memory zones)."""
         from kg.nlp.pipeline import analyse
+
+        def checked() -> Iterator[Document]:
+            for doc in docs:
+                article_fault("nlp", doc.identifier)
+                yield doc
+
+        try:
+            return list(analyse(self.nlp, checked(), batch_size=self.config.batch_size, kb=self.config.kb,
+                                piece_chars=self.config.piece_chars))
+        except Exception as exc:
+            if len(docs) == 1:
+                return [ArticleFailure.of(docs[0], "nlp", exc)]
+            return [self._analysed([doc])[0] for doc in docs]
+
+    def _converted(self, doc: Document, chash: str, result: NlpResult) -> ArticleOutput | ArticleFailure:
         from kg.rdf_fast import article_ntriples, export_text
         from kg.resolve import resolve
 
-        config, hashes = self.config, {}
-
-        def documents() -> Iterator[Document]:
-            for doc, chash in tasks:
-                hashes[doc.identifier] = chash
-                yield doc
-
-        for result in analyse(self.nlp, documents(), batch_size=config.batch_size, kb=config.kb):
-            chash = hashes.pop(result.document.identifier)
+        config = self.config
+        stage = "resolve"
+        try:
+            article_fault(stage, doc.identifier)
             extraction = resolve(result, config.kb, {"content_hash": chash}, config.decisions)
+            stage = "rdf"
+            article_fault(stage, doc.identifier)
             graph, ntriples, commit, entities = article_ntriples(extraction, config.run, self.iris)
             text = export_text(graph, ntriples + commit, chash, config.base) if config.export_texts else None
-            yield ArticleOutput(result.document.identifier, graph, ntriples, commit, tuple(entities), text)
+        except Exception as exc:
+            return ArticleFailure.of(doc, stage, exc)
+        cuts = forced_cuts(doc.text, config.piece_chars)
+        warnings = (f"{doc.source or doc.identifier}: {cuts} sentence(s) longer than a piece "
+                    f"({config.piece_chars:,} characters) cut inside; nothing is found across those cuts",
+                    ) if cuts else ()
+        return ArticleOutput(doc.identifier, graph, ntriples, commit, tuple(entities), text,
+                             doc.source, warnings)
 
 
 # -- local worker processes ----------------------------------------------------------------
@@ -126,16 +189,17 @@ def _init_worker(config: ExtractionConfig) -> None:
     _WORKER["extractor"] = Extractor(config)
 
 
-def _extract_batch(tasks: list[Task]) -> list[ArticleOutput]:
+def _extract_batch(tasks: list[Task]) -> list[ArticleOutput | ArticleFailure]:
     return list(_WORKER["extractor"].extract(tasks))
 
 
 def extract_local(tasks: Iterable[Task], config: ExtractionConfig, workers: int = 1,
-                  nlp: Language | None = None) -> Iterator[ArticleOutput]:
+                  nlp: Language | None = None) -> Iterator[ArticleOutput | ArticleFailure]:
     """Extract ``tasks`` with ``workers`` processes (1: this one); outputs in input order.
 
     With several workers, at most ``2 × workers`` batches are in flight: the articles are
-    read only as fast as they are analysed.
+    read only as fast as they are analysed. A worker that dies (SIGKILL, the kernel's
+    out-of-memory killer) costs only the batches it held: :class:`_Workers` retries them.
     """
     batch = max(1, config.batch_size)
     tasks = iter(tasks)
@@ -145,7 +209,6 @@ def extract_local(tasks: Iterable[Task], config: ExtractionConfig, workers: int 
         return
     tasks = itertools.chain(head, tasks)
     import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
 
     from spacy.util import minibatch
 
@@ -158,22 +221,87 @@ def extract_local(tasks: Iterable[Task], config: ExtractionConfig, workers: int 
     else:  # each worker loads the model itself
         options = {"mp_context": multiprocessing.get_context("spawn"), "initializer": _init_worker,
                    "initargs": (config,)}
+    pool = _Workers(workers, options)
     try:
-        with ProcessPoolExecutor(workers, **options) as pool:
-            pending: deque[Future[list[ArticleOutput]]] = deque()
-            for chunk in minibatch(tasks, batch):
-                pending.append(pool.submit(_extract_batch, chunk))
-                while len(pending) >= 2 * workers:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
+        pending: deque[_Held] = deque()
+        for chunk in minibatch(tasks, batch):
+            pending.append(pool.submit(chunk))
+            while len(pending) >= 2 * workers:
+                yield from pool.collect(pending.popleft())
+        while pending:
+            yield from pool.collect(pending.popleft())
     finally:
+        pool.shutdown()
         _WORKER.pop("extractor", None)
+
+
+@dataclass
+class _Held:
+    """A batch submitted to a worker, and which worker (its one-process executor) holds it."""
+
+    tasks: list[Task]
+    slot: int
+    executor: ProcessPoolExecutor
+    future: Future[list[ArticleOutput | ArticleFailure]]
+
+
+class _Workers:
+    """``n`` worker processes, each its own one-process executor, so that a dead worker breaks
+    only the batches *it* held (one shared pool would fail every batch in flight).
+
+    A batch whose worker died is retried once, one article at a time in a fresh worker;
+    an article whose worker dies again is reported (stage ``worker``), the others stored.
+    """
+
+    def __init__(self, n: int, options: dict[str, Any]) -> None:
+        self.options = options
+        self.slots = [self._fresh() for _ in range(n)]
+        self.load = [0] * n
+
+    def _fresh(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(1, **self.options)
+
+    def submit(self, tasks: list[Task]) -> _Held:
+        slot = self.load.index(min(self.load))  # the least busy worker
+        self.load[slot] += 1
+        try:
+            future = self.slots[slot].submit(_extract_batch, tasks)
+        except BrokenProcessPool:  # its worker died since; the batches it held fail when collected
+            self._renew(slot, self.slots[slot])
+            future = self.slots[slot].submit(_extract_batch, tasks)
+        return _Held(tasks, slot, self.slots[slot], future)
+
+    def _renew(self, slot: int, dead: ProcessPoolExecutor) -> None:
+        if self.slots[slot] is dead:  # not replaced yet (by another of its batches)
+            dead.shutdown(wait=False, cancel_futures=True)
+            self.slots[slot] = self._fresh()
+
+    def collect(self, held: _Held) -> list[ArticleOutput | ArticleFailure]:
+        self.load[held.slot] -= 1
+        try:
+            return held.future.result()
+        except BrokenProcessPool:
+            self._renew(held.slot, held.executor)
+            return [self._retry(task) for task in held.tasks]
+
+    def _retry(self, task: Task) -> ArticleOutput | ArticleFailure:
+        executor = self._fresh()
+        try:
+            return executor.submit(_extract_batch, [task]).result()[0]
+        except BrokenProcessPool:
+            return ArticleFailure(task[0].identifier, task[0].source or task[0].identifier, "worker",
+                                  "the worker process analysing it died twice (killed, or out of memory)")
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def shutdown(self) -> None:
+        for executor in self.slots:
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 # -- Dask ----------------------------------------------------------------------------------
 
-def _dask_partition(tasks: list[Task], config: ExtractionConfig, shard: str | None) -> list[ShardOutput]:
+def _dask_partition(tasks: list[Task], config: ExtractionConfig, shard: str | None) -> ShardOutput:
     """Runs on a Dask worker: extract a partition as one gzipped N-Quads shard.
 
     With a ``shard`` path (a file system the client sees too) the worker writes it there;
@@ -194,6 +322,10 @@ def _dask_partition(tasks: list[Task], config: ExtractionConfig, shard: str | No
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=1, mtime=0) as sink:
         for article in extractor.extract(tasks):
+            if isinstance(article, ArticleFailure):
+                out.failures.append(article)
+                continue
+            out.warnings.extend(article.warnings)
             sink.write(to_nquads(article.ntriples, article.graph).encode("utf-8"))
             out.articles.append((article.identifier, article.graph, article.entities))
             out.commits.append(to_nquads(article.commit, article.graph))
@@ -206,7 +338,7 @@ def _dask_partition(tasks: list[Task], config: ExtractionConfig, shard: str | No
         Path(shard).parent.mkdir(parents=True, exist_ok=True)
         Path(f"{shard}.part").write_bytes(buffer.getvalue())
         os.replace(f"{shard}.part", shard)
-    return [out]
+    return out
 
 
 def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str | os.PathLike[str], *,
@@ -216,8 +348,8 @@ def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str
 
     ``scheduler`` is a scheduler address (``tcp://host:8786``); without one a
     ``LocalCluster`` of ``workers`` single-threaded processes is started and closed.
-    Articles go to the cluster in groups of ``group_size`` (a ``dask.bag`` each, of
-    ``partition_size`` articles a partition), so the client never holds the corpus.
+    Articles go to the cluster in groups of ``group_size`` (``partition_size`` articles a
+    task), so the client never holds the corpus.
     By default the compressed shards come back through Dask and this process writes
     them; with ``shared=True`` the workers write them into ``shard_dir`` themselves
     (a file system they share with this process).
@@ -225,7 +357,7 @@ def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str
     from spacy.util import minibatch
 
     try:
-        import dask.bag as db
+        import dask
         from distributed import Client, LocalCluster
     except ImportError as exc:
         from kg.errors import UsageError
@@ -236,27 +368,43 @@ def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str
     shard_dir = Path(shard_dir)
     shard_dir.mkdir(parents=True, exist_ok=True)
     cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
+    # A partition whose worker dies is run once more on another worker (the nanny restarts the
+    # dead one); if that worker dies too, the scheduler gives up on it: KilledWorker, reported.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        if scheduler is None:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler)
     try:
         for group, chunk in enumerate(minibatch(tasks, group_size)):
             parts = [chunk[i : i + partition_size] for i in range(0, len(chunk), partition_size)]
             shards = [str(shard_dir / f"shard-{group:05d}-{i:05d}.nq.gz") for i in range(len(parts))]
-            items = list(zip(parts, [s if shared else None for s in shards], strict=True))
-            bag = db.from_sequence(items, npartitions=len(parts))
-            results = bag.map(lambda item: _dask_partition(item[0], config, item[1])).flatten()
-            for out, path in zip(results.compute(scheduler=client), shards, strict=True):
-                if out.data is not None:
-                    Path(path).write_bytes(out.data)
-                    out.path, out.data = path, None
-                yield out
+            futures = [client.submit(_dask_partition, part, config, path if shared else None, pure=False)
+                       for part, path in zip(parts, shards, strict=True)]
+            for part, path, future in zip(parts, shards, futures, strict=True):
+                yield _shard_result(part, path, future)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-__all__ = ["ArticleOutput", "ExtractionConfig", "Extractor", "ShardOutput", "dask_extract", "extract_local"]
+def _shard_result(part: list[Task], path: str, future: Any) -> ShardOutput:
+    """The partition's shard, written here if it came back as bytes; if the partition could not be
+    run (its worker died twice), a shard of nothing whose articles all failed at stage ``worker``."""
+    try:
+        out: ShardOutput = future.result()
+    except Exception as exc:
+        problem = ("the Dask worker analysing it died, and again when retried (killed, or out of memory)"
+                   if type(exc).__name__ == "KilledWorker" else describe(exc))
+        return ShardOutput("", failures=[ArticleFailure(d.identifier, d.source or d.identifier, "worker", problem)
+                                         for d, _ in part])
+    if out.data is not None:
+        Path(path).write_bytes(out.data)
+        out.path, out.data = path, None
+    return out
+
+
+__all__ = ["ArticleFailure", "ArticleOutput", "ExtractionConfig", "Extractor", "ShardOutput", "dask_extract",
+           "extract_local"]

@@ -24,6 +24,24 @@ class InputError(KGError):
         super().__init__(f"{where}: {problem}")
 
 
+class ArticleError(InputError):
+    """One article failed at a stage of the build: ``read``, ``nlp``, ``resolve``, ``rdf``, ``write``
+    or ``worker`` (the process analysing it died). The build skips it and goes on."""
+
+    def __init__(self, where: str, stage: str, problem: str, cause: BaseException | None = None) -> None:
+        self.stage = stage
+        super().__init__(where, f"{stage} stage failed: {problem}")
+        self.__cause__ = cause  # its traceback is what --debug shows
+
+
+def describe(exc: BaseException, limit: int = 300) -> str:
+    """An unexpected exception as one line: its class and message, shortened."""
+    message = " ".join(str(exc).split())
+    if len(message) > limit:
+        message = message[: limit - 1] + "…"
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
 class StoreError(KGError):
     """The store cannot be opened, read or written."""
 

@@ -57,7 +57,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kg.errors import InputError
+from kg.errors import ArticleError, InputError, describe
+from kg.faults import article_fault
 from kg.model import Document
 
 TEXT_SUFFIXES = {".txt", ".md"}
@@ -111,11 +112,8 @@ _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 def _os_problem(path: Path, exc: OSError, missing: str = "no such file") -> str:
     if isinstance(exc, FileNotFoundError):
         return "broken symbolic link" if path.is_symlink() else missing
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if isinstance(exc, IsADirectoryError):
-        return "is a folder, not a file"
-    return f"cannot read: {exc.strerror or exc}"
+    known = {PermissionError: "permission denied", IsADirectoryError: "is a folder, not a file"}
+    return next((v for k, v in known.items() if isinstance(exc, k)), f"cannot read: {exc.strerror or exc}")
 
 
 def _first_visit(path: Path, seen: set[Path]) -> bool:
@@ -158,9 +156,10 @@ def iter_inputs(inputs: Inputs) -> Iterator[Record]:
             yield source
             continue
         try:
+            article_fault("read", source.name)
             yield from iter_records(source)
-        except InputError as exc:  # the whole file is unusable; go on with the next one
-            yield exc
+        except Exception as exc:  # the file is unusable (or a bug or library failed on it): go on with the next
+            yield exc if isinstance(exc, InputError) else ArticleError(display_path(source), "read", describe(exc), exc)
 
 
 def iter_records(path: str | os.PathLike[str]) -> Iterator[Record]:

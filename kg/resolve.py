@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 from kg.decisions import Decisions
 from kg.model import Claim, Entity, Extraction, Mention, ModelFact, NlpResult, Relation
@@ -34,6 +35,7 @@ ORG_SUFFIXES = frozenset("ai ia labs lab inc inc. corp corp. sa sas ltd group re
 PARTICLES = frozenset("de du des d' von van der den la le di da al el bin ben".split())
 
 
+@lru_cache(maxsize=65536)  # the same names come back in every article, and many times in a long one
 def normalise(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name)
     folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold().replace("’", "'")
@@ -123,44 +125,46 @@ def _is_alias(m: Mention, kb: KnowledgeBase | None) -> bool:
 
 
 def _attach(m: Mention, groups: Groups, decisions: Decisions) -> tuple[tuple[str, str], str]:
+    # Only the members' texts matter: each group's rules are keyed by its distinct texts, so a
+    # long article naming someone a thousand times compares one text, not a thousand mentions.
     norm = normalise(m.text)
-    same_type = [(k, v[0]) for k, v in groups.items() if k[0] == m.type
-                 and not any(decisions.kept_apart(m.text, x.text) for x in v[0])]
-    for key, members in same_type:
-        if any(normalise(x.text) == norm for x in members):
-            return key, "spelling" if all(x.text != m.text for x in members) else "exact"
+    same_type = [(k, v[1].keys()) for k, v in groups.items() if k[0] == m.type
+                 and not any(decisions.kept_apart(m.text, x) for x in v[1])]
+    for key, texts in same_type:
+        if any(normalise(x) == norm for x in texts):
+            return key, "spelling" if m.text not in texts else "exact"
     squashed = norm.replace(" ", "")
-    for key, members in same_type:  # "Open AI" / "OpenAI", "Deep Mind" / "DeepMind"
-        if any(normalise(x.text).replace(" ", "") == squashed for x in members):
+    for key, texts in same_type:  # "Open AI" / "OpenAI", "Deep Mind" / "DeepMind"
+        if any(normalise(x).replace(" ", "") == squashed for x in texts):
             return key, "spelling"
     words = _words(m.text)
     if m.type == "Person" and len(words) >= 2 and words[0].lower() in HONORIFICS:
         words = words[1:]  # "Mme Pineau" is Pineau
     if m.type == "Person" and len(words) >= 2:
-        variant = [key for key, members in same_type if any(_surname_variant(words, _words(x.text)) for x in members)]
+        variant = [key for key, texts in same_type if any(_surname_variant(words, _words(x)) for x in texts)]
         if len(set(variant)) == 1:
             return variant[0], "variant"
     if m.type == "Organization" and len(words) == 1 and len(norm) >= 8:
-        typo = [key for key, members in same_type
-                if any(len(_words(x.text)) == 1 and _one_typo(norm, normalise(x.text)) for x in members)]
+        typo = [key for key, texts in same_type
+                if any(len(_words(x)) == 1 and _one_typo(norm, normalise(x)) for x in texts)]
         if len(set(typo)) == 1:
             return typo[0], "variant"  # "Infection" for "Inflection" in the same article
     if m.type == "Organization" and len(words) == 1:
-        longer = [key for key, members in same_type if any(_with_suffix(norm, normalise(x.text)) for x in members)]
+        longer = [key for key, texts in same_type if any(_with_suffix(norm, normalise(x)) for x in texts)]
         if len(set(longer)) == 1:
             return longer[0], "suffix"
     if m.type == "Person" and len(words) == 1:
-        surname = [key for key, members in same_type
-                   if any(len(_words(x.text)) >= 2 and words[0] == _words(x.text)[-1] for x in members)]
+        surname = [key for key, texts in same_type
+                   if any(len(_words(x)) >= 2 and words[0] == _words(x)[-1] for x in texts)]
         if len(set(surname)) == 1:
             return surname[0], "surname"
-        given = [key for key, members in same_type
-                 if any(len(_words(x.text)) >= 2 and words[0] == _words(x.text)[0] for x in members)]
+        given = [key for key, texts in same_type
+                 if any(len(_words(x)) >= 2 and words[0] == _words(x)[0] for x in texts)]
         if len(set(given)) == 1:
             return given[0], "given-name"
     if m.type == "Organization" and m.text.isupper() and 2 <= len(m.text) <= 6:
-        hits = [key for key, members in same_type if any(_acronym(x.text) == m.text for x in members
-                                                         if len(x.text.split()) >= 2)]
+        hits = [key for key, texts in same_type if any(_acronym(x) == m.text for x in texts
+                                                       if len(x.split()) >= 2)]
         if len(set(hits)) == 1:
             return hits[0], "acronym"
     return (m.type, "name:" + norm), "exact"

@@ -86,8 +86,8 @@ the process sends itself ``SIGKILL`` (or ``$KG_TEST_KILL_SIGNAL``, e.g. ``SIGSTO
 the n-th time it reaches ``<point>`` (see :func:`fault_point`): before each write
 operation (``load_article``, ``load_shards``, ``replace_article``,
 ``consolidate_entities``, ...), and at ``snapshot:backup``, ``snapshot:rename`` and
-``snapshot:current`` during publication. ``tests/test_crash.py`` uses it; it does
-nothing when the variable is unset.
+``snapshot:current`` during publication (``tests/test_crash.py``); inert when unset.
+One article failing at one build stage, or killing its worker: ``KG_TEST_FAULT`` (:mod:`kg.faults`).
 """
 
 from __future__ import annotations

@@ -117,6 +117,95 @@ def test_dask_cluster_build_is_isomorphic_to_the_single_machine_build(single_mac
     assert isomorphic(a, c), readable_diff(a, c)
 
 
+# -- workers die, the build doesn't (issue 12) ---------------------------------------------------
+# A worker kills itself with SIGKILL (as the kernel's out-of-memory killer would) when it reaches
+# one article: the test-only hook KG_TEST_FAULT (kg.faults); KG_TEST_FAULT_ONCE makes it happen once.
+VICTIM = "002_70db4dae24e22b81.txt"
+
+
+def _kill_worker(monkeypatch, tmp_path: Path, once: bool) -> None:
+    monkeypatch.setenv("KG_TEST_FAULT", f"nlp:{VICTIM}:kill")
+    if once:
+        monkeypatch.setenv("KG_TEST_FAULT_ONCE", str(tmp_path / "fired"))
+
+
+@pytest.mark.model
+def test_a_killed_local_worker_costs_nothing_once_its_articles_are_retried(single_machine, tmp_path, monkeypatch):
+    _kill_worker(monkeypatch, tmp_path, once=True)
+    store = tmp_path / "workers"
+    report = kg.build([SAMPLE], store, kg.BuildSettings(workers=2, batch_size=2))
+    assert (tmp_path / "fired").exists()  # a worker did die
+    assert (report.analysed, report.errors) == (5, [])
+    a, b = facts(single_machine), facts(store)
+    assert isomorphic(a, b), readable_diff(a, b)
+    assert set(a.subjects()) == set(b.subjects())
+
+
+@pytest.mark.model
+def test_an_article_that_kills_its_worker_twice_is_reported_and_the_rest_stored(tmp_path, monkeypatch):
+    _kill_worker(monkeypatch, tmp_path, once=False)
+    store = tmp_path / "workers"
+    report = kg.build([SAMPLE], store, kg.BuildSettings(workers=2, batch_size=2))
+    assert report.errors == [f"{SAMPLE / VICTIM}: worker stage failed: the worker process analysing it died "
+                             "twice (killed, or out of memory)"]
+    assert report.analysed == 4
+    with kg.open_store(store, read_only=True) as opened:
+        assert len(list(opened.documents())) == 4
+
+
+@pytest.mark.model
+def test_a_killed_dask_worker_is_replaced_and_its_partition_retried(single_machine, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    _kill_worker(monkeypatch, tmp_path, once=True)
+    store = tmp_path / "dask"
+    report = kg.build([SAMPLE], store, kg.BuildSettings(engine="dask", workers=2, batch_size=2))
+    assert (tmp_path / "fired").exists()
+    assert (report.analysed, report.errors) == (5, [])
+    a, b = facts(single_machine), facts(store)
+    assert isomorphic(a, b), readable_diff(a, b)
+    assert set(a.subjects()) == set(b.subjects())
+
+
+class _DyingExtractor:
+    """Stands in for the model in forked workers: dies (SIGKILL) on the article named "die"."""
+
+    def extract(self, tasks):
+        import os
+        import signal
+
+        for doc, _ in tasks:
+            if doc.identifier == "die":
+                os.kill(os.getpid(), signal.SIGKILL)
+            yield doc.identifier
+
+
+def test_worker_pool_replaces_a_dead_worker_before_and_after_its_batches_are_collected(monkeypatch):
+    """No model: the pool's own bookkeeping, including a submit to a worker already dead."""
+    import multiprocessing
+    import time
+
+    from kg import distributed
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork")
+    monkeypatch.setitem(distributed._WORKER, "extractor", _DyingExtractor())
+    pool = distributed._Workers(1, {"mp_context": multiprocessing.get_context("fork")})
+    try:
+        task = lambda name: (Document(name, "x", f"/in/{name}"), "hash")  # noqa: E731
+        dead = pool.submit([task("a"), task("die")])
+        deadline = time.monotonic() + 30
+        while not dead.future.done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        after = pool.submit([task("b")])  # the worker is dead: a fresh one takes it
+        retried = pool.collect(dead)  # one at a time, each in a fresh worker: "die" dies again
+        assert retried[0] == "a"
+        assert retried[1] == distributed.ArticleFailure(
+            "die", "/in/die", "worker", "the worker process analysing it died twice (killed, or out of memory)")
+        assert pool.collect(after) == ["b"]
+    finally:
+        pool.shutdown()
+
+
 # -- the faster export and view paths write what the straightforward ones did ---------------------
 
 def test_graphml_writer_writes_networkx_bytes(tiny_store_path):

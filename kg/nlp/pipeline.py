@@ -29,6 +29,7 @@ from kg.nlp.entities import (
 )
 from kg.nlp.kb import KnowledgeBase, load_kb
 from kg.nlp.model_facts import find_model_facts
+from kg.nlp.pieces import PIECE_CHARS, analyse_in_pieces
 from kg.nlp.quotes import find_quotes
 from kg.nlp.relations import find_relations
 from kg.nlp.roles import titles_without_name
@@ -86,7 +87,8 @@ def pipeline_name(nlp: Language) -> str:
 
 
 def analyse(nlp: Language, documents: Iterable[Document], *, batch_size: int = 16,
-            n_process: int = 1, kb: KnowledgeBase | None = None) -> Iterator[NlpResult]:
+            n_process: int = 1, kb: KnowledgeBase | None = None,
+            piece_chars: int = PIECE_CHARS) -> Iterator[NlpResult]:
     """Run the pipeline over documents, in order, streaming.
 
     Documents are analysed in groups, each inside ``nlp.memory_zone()``: the strings spaCy
@@ -94,36 +96,36 @@ def analyse(nlp: Language, documents: Iterable[Document], *, batch_size: int = 1
     memory does not grow with the corpus. With ``n_process > 1``, documents are analysed
     *and converted* in forked worker processes that share this pipeline; only the plain
     records come back (spaCy's own ``n_process`` would send whole ``Doc`` objects, and
-    cannot serialise newskg's ``Doc`` extensions).
+    cannot serialise newskg's ``Doc`` extensions). Documents longer than ``piece_chars``
+    are analysed in pieces and their records merged (:mod:`kg.nlp.pieces`).
     """
     import multiprocessing
 
     batch_size = max(1, batch_size)
     if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
-        yield from _analyse_forked(nlp, documents, batch_size, n_process, kb)
+        yield from _analyse_forked(nlp, documents, batch_size, n_process, kb, piece_chars)
         return
     for group in minibatch(documents, batch_size * 8):
         with nlp.memory_zone():
-            pairs = ((d.text, d) for d in group)
-            for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-                yield doc_to_result(doc, document, kb)
+            yield from analyse_in_pieces(nlp, group, batch_size, piece_chars,
+                                         lambda doc, document: doc_to_result(doc, document, kb))
 
 
 _FORKED: dict[str, object] = {}  # the pipeline forked workers inherit
 
 
 def _analyse_group(group: list[Document]) -> list[NlpResult]:
-    nlp, kb, batch_size = _FORKED["nlp"], _FORKED["kb"], _FORKED["batch_size"]
-    return list(analyse(nlp, group, batch_size=batch_size, kb=kb))  # type: ignore[arg-type]
+    nlp, kb, batch_size, piece_chars = _FORKED["nlp"], _FORKED["kb"], _FORKED["batch_size"], _FORKED["piece_chars"]
+    return list(analyse(nlp, group, batch_size=batch_size, kb=kb, piece_chars=piece_chars))  # type: ignore[arg-type]
 
 
 def _analyse_forked(nlp: Language, documents: Iterable[Document], batch_size: int, n_process: int,
-                    kb: KnowledgeBase | None) -> Iterator[NlpResult]:
+                    kb: KnowledgeBase | None, piece_chars: int) -> Iterator[NlpResult]:
     import multiprocessing
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    _FORKED.update(nlp=nlp, kb=kb, batch_size=batch_size)
+    _FORKED.update(nlp=nlp, kb=kb, batch_size=batch_size, piece_chars=piece_chars)
     try:
         with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("fork")) as pool:
             pending: deque[Future[list[NlpResult]]] = deque()
