@@ -68,7 +68,7 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\babsence de\b", 2), (r"\bmanque\w*\b", 1), (r"\bpolitiquement correct", 2), (r"\bhors de la course", 2),
         (r"\bsurévalu|\bbulle\b", 2), (r"\bexagér", 2), (r"\bargument marketing|\bcoup marketing", 2),
         (r"\bà la traîne", 1), (r"\bdéfaillan|\béchec", 2), (r"\bexceptions?\b", 1), (r"\bconteste\w*\b", 2),
-        (r"\bironi", 1), (r"\bfreiner|\bentrave", 2), (r"\berreur", 3), (r"\baucune idée", 3),
+        (r"\bironi", 1), (r"\bfreiner|\bentrave", 2), (r"(?<!cas d')(?<!cas d’)\berreur", 2.5), (r"\baucune idée", 3),
         (r"\bne suit pas\b|\bmauvais cap|\bpas le bon cap", 3), (r"\baddicti", 2), (r"\binterdi", 1),
     ],
     "prediction": [
@@ -83,7 +83,7 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\b\w+(?:era|ront|rait|ra)\b la tête", 1), (r"\bprendrai?t\b", 1), (r"\bdevrai?t\b", 1),
         (r"\bs['’]attend", 2), (r"\bdans les prochaine?s? (?:années|mois|décennies)", 2), (r"\bbientôt\b", 1),
         (r"\bà l['’]avenir\b", 1), (r"\bmarque l['’]entrée|\bune nouvelle (?:phase|ère)|\bl['’]ère des?\b", 2),
-        (r"\b(?:sera|seront|seraient|serait) de plus en plus", 2), (r"\bde plus en plus\b", 1),
+        (r"\b(?:sera|seront|seraient|serait) [«“\"]?\s?de plus en plus", 2), (r"\bde plus en plus\b", 1),
         (r"\b\w{3,}(?:era|eront|ira|iront)\b", 2.5),
         (r"\b(?:pourra|pourront|devra|devront|sera|seront|aura|auront|fera|feront|faudra|verra|verront|"
          r"ira|iront|viendra|viendront|suivront|passera)\b", 2),
