@@ -13,7 +13,7 @@ from conftest import ROOT
 from kg.cli import make_parser
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-UNDOCUMENTED = {"-h", "--help", "--store"}  # help is everywhere; --store is described once, above the table
+UNDOCUMENTED = {"-h", "--help", "--store", "--debug"}  # help is everywhere; --store and --debug are described once, outside the table
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -40,7 +40,9 @@ TABLE = _table()
 
 
 def _options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
-    return [a for a in parser._actions if a.option_strings and not set(a.option_strings) & UNDOCUMENTED]
+    # a hidden option (help=SUPPRESS, kept for old scripts) is not documented on purpose
+    return [a for a in parser._actions if a.option_strings and not set(a.option_strings) & UNDOCUMENTED
+            and a.help != argparse.SUPPRESS]
 
 
 def test_every_command_has_a_row_and_every_row_a_command():

@@ -194,6 +194,8 @@ def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None)
         for sent in sentences for f in find_model_facts(sent, ents_of[sent.start])
     ]
     ordered = tuple(sorted(mentions.values(), key=lambda m: (m.span.start, m.span.end)))
+    # in text order: the records of an article analysed in pieces come out as those of the whole
+    relations.sort(key=lambda r: (r.evidence.start, r.subject.span.start, r.object.span.start, r.rule))
     return NlpResult(document, ordered, tuple(relations), tuple(claims), tuple(facts))
 
 
@@ -259,7 +261,12 @@ def _title_holders(sent: Span, ents: list[Span],
     for title, org in titles_without_name(sent, ents):
         wanted = title_class(title)
         holders = roles.get(org.text) or roles.get(org.ent_id_ or "") or []
-        same = {p.text: p for p, t in holders if wanted and title_class(t) == wanted}
+        same: dict[str, Span] = {}
+        for p, t in holders:
+            if wanted and title_class(t) == wanted:  # the holder's mention nearest to the title
+                near = same.get(p.text)
+                if near is None or abs(p.start_char - sent.start_char) < abs(near.start_char - sent.start_char):
+                    same[p.text] = p
         if len(same) == 1:
             yield next(iter(same.values())), org, title
 
