@@ -13,7 +13,8 @@ from conftest import ROOT
 from kg.cli import make_parser
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-UNDOCUMENTED = {"-h", "--help", "--store", "--debug"}  # help is everywhere; --store and --debug are described once, outside the table
+# help is everywhere; --store and --debug are described once, outside the table
+UNDOCUMENTED = {"-h", "--help", "--store", "--debug"}
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:

@@ -127,7 +127,8 @@ def test_an_article_in_pieces_gives_the_records_of_the_whole_with_exact_offsets(
     # (a fact the article states about a title, "le PDG de X", cites the holder's nearest mention:
     # the same name, perhaps another occurrence of it when the nearest one is across a cut)
     def facts(result):
-        return sorted((r.subject.text, r.predicate, r.object.text, r.evidence, r.role, r.rule) for r in result.relations)
+        return sorted((r.subject.text, r.predicate, r.object.text, r.evidence, r.role, r.rule)
+                      for r in result.relations)
 
     assert pieces.mentions == whole.mentions and facts(pieces) == facts(whole)
     sentences = {m.sentence for m in whole.mentions} | {r.evidence for r in whole.relations}
