@@ -96,10 +96,12 @@ STANCES = {
 # kg.nlp.claims names each attribution construction; the graph holds its concept
 ATTRIBUTIONS = {
     "pull quote": KG.PullQuote,
+    "next sentence": KG.PullQuote,  # a bare quotation, then a sentence opening with its speaker's name
     "interview": KG.InterviewAnswer,
     "marker": KG.SourceMarker,
     "incise": KG.Incise,
     "subject": KG.VerbSubject,
+    "agent": KG.VerbSubject,  # the agent of a passive reporting verb: its logical subject
     "pronoun": KG.PronounSpeaker,
     "title": KG.TitleSpeaker,
     "organisation": KG.OrganisationNoun,

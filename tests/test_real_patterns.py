@@ -106,7 +106,7 @@ def test_negated_reporting_verb_reports_nothing(analyse):
 
 
 def test_passive_agent_is_the_speaker(analyse):
-    assert speakers(analyse("Le nouveau modèle a été salué par Yann LeCun.")) == [("Yann LeCun", "subject")]
+    assert speakers(analyse("Le nouveau modèle a été salué par Yann LeCun.")) == [("Yann LeCun", "agent")]
 
 
 def test_ce_que_pense_x(analyse):
@@ -117,6 +117,28 @@ def test_ce_que_pense_x(analyse):
 def test_organisations_that_present_something_as_a_speech(analyse):
     text = "Google et Anthropic présentent leur alliance comme « une étape décisive »."
     assert {s for s, _ in speakers(analyse(text))} == {"Google", "Anthropic"}
+
+
+def test_a_bare_quotation_then_a_sentence_opening_with_a_name(analyse):
+    text = "« Nous avons travaillé jour et nuit. » Demis Hassabis, patron de Google DeepMind, sourit."
+    assert speakers(analyse(text)) == [("Demis Hassabis", "next sentence")]
+    negative = "« Nous avons travaillé jour et nuit », dit-on. Demis Hassabis sourit."
+    assert [s for s, _ in speakers(analyse(negative))] != ["Demis Hassabis"]
+
+
+def test_a_demonym_stands_for_the_person_named_before(analyse):
+    text = "Joëlle Pineau quitte Meta. La Canadienne a précisé qu'elle partira en mai."
+    assert [s for s, _ in speakers(analyse(text))] == ["Joëlle Pineau"]
+
+
+def test_reflexive_incise_inside_a_quotation_left_open(analyse):
+    text = "« Ce partenariat est une étape majeure pour nous, se félicite Christel Heydemann, directrice générale."
+    assert [s for s, _ in speakers(analyse(text))] == ["Christel Heydemann"]
+
+
+def test_an_organisation_in_a_complement_is_no_co_speaker(analyse):
+    text = "Avec dix fois moins d'employés que chez OpenAI, Aleph Alpha entrevoit un avenir prometteur."
+    assert [s for s, _ in speakers(analyse(text))] == ["Aleph Alpha"]
 
 
 def test_an_organisation_announcing_a_product_makes_no_claim(analyse):

@@ -20,9 +20,9 @@ from spacy.tokens import Doc, Span, Token
 from kg.nlp.coref import (
     GROUP_PRONOUNS,
     PERSON_PRONOUNS,
-    TITLE_WORDS,
     Salience,
     gender_of,
+    is_title,
     org_anaphor,
     pronoun_gender,
     pronoun_target,
@@ -126,7 +126,7 @@ def speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) -
         if subject.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS:
             orgs_here = [e for e in ents if e.end <= cue.i and e.label_ == "ORG"]
             return pronoun_target(subject.lower_, orgs_here, salience), "pronoun"
-        if subject.lower_ in TITLE_WORDS and subject.i > sent.start and subject.nbor(-1).lower_ in DETERMINERS:
+        if is_title(subject) and subject.i > sent.start and subject.nbor(-1).lower_ in DETERMINERS:
             titled = title_at(sent, subject.nbor(-1).idx, ents, salience)
             if titled is not None:
                 return (titled, *_compared_speakers(cue, sent, ents, (titled,))), "title"
@@ -271,6 +271,8 @@ def coordination_group(people: list[Span]) -> list[Span]:
     """``Yann LeCun et Joelle Pineau, ainsi que Zuckerberg`` -> all three."""
     group = [people[-1]]
     for ent in reversed(people[:-1]):
+        if after_preposition(ent):
+            break  # "chez OpenAI, Aleph Alpha entrevoit…": a complement, not a co-speaker
         between = ent.doc[ent.end : group[0].start].text.strip().lower()
         if between in (",", "et", ", et", "ainsi que", ", ainsi que", "ou", "ni") or between.endswith("ainsi que"):
             group.insert(0, ent)

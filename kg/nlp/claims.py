@@ -33,7 +33,8 @@ from kg.nlp.speech import cue_text, cue_token, speech_candidates, speech_lemma
 from kg.nlp.stance import classify_stance
 
 CONFIDENCE = {"pull quote": 0.8, "interview": 0.75, "marker": 0.75, "incise": 0.8, "subject": 0.75,
-              "pronoun": 0.65, "title": 0.65, "organisation": 0.6, "colon": 0.75, "continuation": 0.6}
+              "pronoun": 0.65, "title": 0.65, "organisation": 0.6, "colon": 0.75, "continuation": 0.6,
+              "agent": 0.7, "next sentence": 0.7}
 # Verbs that make a person's statement but an organisation's plan: "X a annoncé un projet".
 PERSON_ONLY = frozenset({"annoncer", "engager", "lancer"})
 SELF_MARKER_RE = re.compile(r"\bà (?:son|leur) (?:sens|avis)\b", re.IGNORECASE)
@@ -67,18 +68,24 @@ def find_claims(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Spa
     cues = speech_candidates(doc)
     paragraph_of = _paragraph_index(sentences)
     last: tuple[FoundClaim, int] | None = None
-    for group in _join_pull_quotes(units(sentences, quotes), pull_quotes, paragraph_of):
+    groups = _join_pull_quotes(units(sentences, quotes), pull_quotes, paragraph_of)
+    for index, group in enumerate(groups):
         unit = doc[group[0].start : group[-1].end]
         ents = [e for s in group for e in ents_of.get(s.start, [])]
         salience.count(ents)
         para = paragraph_of[group[0].start]
         found = None if group[0].start in skip else _attribute(unit, group, ents, salience, cues, quotes,
                                                                pull_quotes, answers, last, para)
+        if found is None and group[0].start not in skip and index + 1 < len(groups):
+            nxt = groups[index + 1][0]
+            if paragraph_of[nxt.start] == para:
+                found = _named_next(unit, quotes, nxt, ents_of.get(nxt.start, []), ents)
         if found is not None:
             yield found
             last = (found, paragraph_of[group[-1].start])
-            for s in found.speakers:
-                salience.add(s)
+            if found.attribution != "agent":  # "salué par X": X is no topic of the article
+                for s in found.speakers:
+                    salience.add(s)
         for sent in group:
             _update_salience(sent, ents_of.get(sent.start, []), salience)
 
@@ -103,6 +110,21 @@ def _attribute(unit: Span, group: list[Span], ents: list[Span], salience: Salien
     if found is None and last is not None and para - last[1] <= 1 and _substantial(here, unit):
         found = _claim(last[0].speakers, unit, "", "direct", ents, attribution="continuation")
     return found
+
+
+def _named_next(unit: Span, quotes: Sequence[Quote], nxt: Span, next_ents: list[Span],
+                ents: list[Span]) -> FoundClaim | None:
+    """``"L'équipe a été héroïque". Patrick Pérez, directeur de Kyutai, donne le ton…``: a sentence
+    that is only a quotation, then a sentence that opens with a person's name."""
+    here = quotes_in(unit.start_char, unit.end_char, quotes)
+    if len(here) != 1 or not _substantial(here, unit):
+        return None
+    q = here[0]
+    rest = unit.doc.text[unit.start_char : q.start] + unit.doc.text[q.end : unit.end_char]
+    if rest.strip(" .!?…,;"):
+        return None  # words outside the quotation: not a bare quotation
+    person = next((e for e in next_ents if e.label_ == "PER" and e.start == nxt.start), None)
+    return _claim((person,), unit, "", "direct", ents, attribution="next sentence") if person else None
 
 
 def _join_pull_quotes(groups: list[list[Span]], pull_quotes: dict[int, Span],
@@ -198,7 +220,7 @@ def _reported(unit: Span, ents: list[Span], salience: Salience, cues: Sequence[i
         return None
     agent = passive_agent(cue, unit, ents)
     if agent is not None:
-        return _claim((agent,), unit, cue_text(cue), "reported", ents, attribution="subject")
+        return _claim((agent,), unit, cue_text(cue), "reported", ents, attribution="agent")
     speakers, how = speakers_for(cue, unit, ents, salience)
     speakers = tuple(s for s in speakers if s.label_ in SPEAKER_LABELS)
     if not speakers:

@@ -23,7 +23,7 @@ GROUP_PRONOUNS = frozenset({"ils", "elles", "eux"})
 TITLE_WORDS = ROLE_HEADS | frozenset(
     """dirigeant dirigeante patron patronne entrepreneur entrepreneuse milliardaire médecin docteur docteure
     avocat avocate journaliste expert experte spécialiste chercheur chercheuse ministre commissaire
-    scientifique informaticien informaticienne ingénieur ingénieure""".split()
+    scientifique informaticien informaticienne ingénieur ingénieure propriétaire fondateur fondatrice""".split()
 )
 # Nouns that stand for an organisation already named: "la société déplore", "l'entreprise confirme".
 ORG_ANAPHORS = ORG_NOUNS - frozenset(
@@ -117,6 +117,17 @@ def org_anaphor(token: Token, salience: Salience) -> Span | None:
     return salience.main_org()
 
 
+# "la Montréalaise", "le Français", "l'Américain": a demonym standing for a person named before
+DEMONYM_RE = re.compile(r"[A-ZÉ][a-zéèêëïîôûç]+(?:ais|aise|ien|ienne|ain|aine|ois|oise|ique)")
+
+
+def is_title(token: Token) -> bool:
+    """A title word, or a capitalised demonym that is not itself a name (``le Parisien`` the paper)."""
+    if token.lower_ in TITLE_WORDS:
+        return True
+    return not token.ent_type_ and bool(DEMONYM_RE.fullmatch(token.text))
+
+
 def title_subject(sent: Span, cue: Token, ents: list[Span], salience: Salience) -> Span | None:
     """``Le dirigeant craint…``, ``… le PDG de Hugging Face exprime…``: a title standing for a person.
 
@@ -132,10 +143,10 @@ def title_subject(sent: Span, cue: Token, ents: list[Span], salience: Salience) 
         if k < sent.start or doc[k].lower_ not in ("de", "d'", "d’", "du", "chez"):
             return None
         k -= 1
-    while k > sent.start and doc[k].lower_ not in TITLE_WORDS and doc[k].pos_ in ("ADJ", "NUM", "NOUN", "ADP") \
+    while k > sent.start and not is_title(doc[k]) and doc[k].pos_ in ("ADJ", "NUM", "NOUN", "ADP") \
             and not doc[k].is_punct and cue.i - k < 8:
         k -= 1  # "le directeur général", "la ministre déléguée", "le dirigeant de 32 ans"
-    if k < sent.start or doc[k].lower_ not in TITLE_WORDS:
+    if k < sent.start or not is_title(doc[k]):
         return None
     if k - 1 >= sent.start and doc[k - 1].lower_ not in DETERMINERS:
         return None
@@ -154,7 +165,7 @@ def title_at(sent: Span, start_char: int, ents: list[Span], salience: Salience) 
     j = k + 1
     while j < sent.end and doc[j].pos_ == "ADJ" and doc[j].is_lower and doc[j].lower_ not in TITLE_WORDS:
         j += 1  # "l'ex-commissaire", "le nouveau patron"
-    if j >= sent.end or doc[j].lower_ not in TITLE_WORDS:
+    if j >= sent.end or not is_title(doc[j]):
         return None
     head = j
     j += 1

@@ -224,7 +224,9 @@ def merged_sentences(doc: Doc) -> list[Span]:
 def _reattach_opening_quotes(doc: Doc, sents: list[Span]) -> list[Span]:
     """The parser often ends a sentence with the opening quote of the next one (``… ChatGPT. \n\n"Si
     Apple…``): the mark goes back to the quotation it opens."""
-    openings = {q.start for q in find_quotes(doc.text)}
+    quotes = find_quotes(doc.text)
+    openings = {q.start for q in quotes}
+    closings = {q.end - 1 for q in quotes if q.closed}
     out = list(sents)
     for k in range(len(out) - 1):
         end = out[k].end
@@ -232,6 +234,10 @@ def _reattach_opening_quotes(doc: Doc, sents: list[Span]) -> list[Span]:
             end -= 1
         if end < out[k].end and any(doc[i].idx in openings for i in range(end, out[k].end)):
             out[k], out[k + 1] = doc[out[k].start : end], doc[end : out[k + 1].end]
+        # and the closing quote that opens the next sentence goes back to its quotation (« … . » X …)
+        start = out[k + 1].start
+        if start < out[k + 1].end - 1 and doc[start].idx in closings:
+            out[k], out[k + 1] = doc[out[k].start : start + 1], doc[start + 1 : out[k + 1].end]
     return out
 
 

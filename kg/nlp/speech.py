@@ -26,21 +26,21 @@ SPEECH_LEMMAS = frozenset(
     contester avancer noter voir jubiler clamer écrire raconter révéler soutenir suggérer rétorquer répliquer
     commenter conclure témoigner mentionner réagir réclamer ironiser prétendre réfuter réaffirmer réitérer
     décrire remarquer pronostiquer engager conseiller appeler targuer présenter poursuivre continuer lancer
-    entrevoir rapporter signaler insister vanter exhorter""".split()
+    entrevoir rapporter signaler insister vanter exhorter féliciter""".split()
 )
 # Verbs that report speech only with a telling complement, outside an incise.
 NEEDS_OBJECT = {
-    "partager": re.compile(r"\b(?:inquiétude|crainte|avis|vision|point de vue|conviction|analyse|espoir|prévision)"),
+    "partager": re.compile(r"\b(?:inquiétude|crainte|avis|vision|point de vue|conviction|analyse|espoir)"),
     "mettre": re.compile(r"\bmet\w* (?:en garde|en avant|l['’]accent|en doute)|\bmis en (?:garde|avant)"),
     "viser": re.compile(r"\bvis\w* (?:également |aussi )?à\b"),
     "soulever": re.compile(r"\bsoul[eè]v\w* (?:d['’]ailleurs |aussi |également )?"
                            r"(?:un point|une question|des questions)"),
     "dire": re.compile(r"\b(?:s['’]est|se sont|se) dit\w*|\bdit\b|\bdisent\b|\ba dit\b"),
-    "annoncer": re.compile(r"\bannonc\w* (?:que|qu['’])"),
     "prévenir": re.compile(r"\bprévien\w* que\b|\ba prévenu\b"),
     "inquiéter": re.compile(r"\bs['’]inqui[eè]t"),
     "alarmer": re.compile(r"\bs['’]alarm"),
     "réjouir": re.compile(r"\bse réjoui|\bs['’]est réjoui"),
+    "féliciter": re.compile(r"\bse félicit|\bs['’]est félicit"),  # "félicite l'équipe" praises, says nothing
     "interroger": re.compile(r"\bs['’]interroge"),
     "répondre": re.compile(r"\brépond\w* (?:que|qu['’]|:)|\ba répondu\b"),
     "prévoir": re.compile(r"\bprév\w* (?:que|qu['’])"),  # "prévoit des mises à jour" is a plan, not a forecast
@@ -58,7 +58,7 @@ NEEDS_OBJECT = {
     "soutenir": re.compile(r"\bsoutien\w* (?:que|qu['’])|\bsoutenu (?:que|qu['’])"),
     "décrire": re.compile(r"\bdécri\w* .{0,60}\bcomme\b"),
     "présenter": re.compile(r"\bprésent\w* .{0,60}\bcomme\b"),
-    "engager": re.compile(r"\bs['’](?:est )?engag\w* à\b|\bs['’]engag"),
+    "engager": re.compile(r"\bs['’](?:est |sont )?engag"),
     "conseiller": re.compile(r"\bconseill\w* (?:à|aux|de)\b"),
     "appeler": re.compile(r"\bappel\w* (?:à|au|aux)\b|\ba appelé \w+ à\b|\bappel\w* \w+ à\b"),
     "targuer": re.compile(r"\btargu"),
@@ -122,8 +122,8 @@ def is_incise(token: Token) -> bool:
     or a comma (auxiliaries and an inverted pronoun allowed in between), its subject after it."""
     doc = token.doc
     k = token.i - 1
-    while k >= 0 and (doc[k].lower_ in INVERTED_PRONOUNS or doc[k].lower_ in ("a", "ont", "avait", "avaient")
-                      or doc[k].dep_.startswith("aux") or doc[k].lower_ in ("t", "-t")):
+    while k >= 0 and (doc[k].lower_ in INVERTED_PRONOUNS or doc[k].lower_ in _BEFORE_INCISE_VERB
+                      or doc[k].dep_.startswith("aux")):
         k -= 1
     if k < 0 or doc[k].text not in (",", "»", "”", '"'):
         return False
@@ -148,6 +148,8 @@ def is_incise(token: Token) -> bool:
     return False
 
 
+# what may stand between the comma (or closing quote) and the verb: "a-t-il", "s'est", "se réjouit"
+_BEFORE_INCISE_VERB = frozenset({"a", "ont", "avait", "avaient", "se", "s'", "s’", "t", "-t", "est"})
 _SPEAKER_STARTS = frozenset("le la les l' l’ un une son sa ce cet cette".split())
 
 
