@@ -144,10 +144,25 @@ def speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) -
     orgs = [e for e in ents if e.end <= cue.i and e.label_ == "ORG" and not after_preposition(e)]
     if orgs and orgs[-1].start == sent.start:
         return (orgs[-1],), "subject"
+    adjacent = _name_before_verb(cue, sent, ents)
+    if adjacent is not None:
+        return (adjacent,), "subject"
     org = _org_noun_subject(cue, sent, salience)
     if org is not None:
         return (org,), "organisation"
     return (), ""
+
+
+def _name_before_verb(cue: Token, sent: Span, ents: list[Span]) -> Span | None:
+    """``…, Aleph Alpha entrevoit…``: a name right before the verb (auxiliaries, negation and
+    reflexive pronouns allowed between) is its subject, whatever the parser made of it."""
+    doc = sent.doc
+    k = cue.i - 1
+    while k >= sent.start and (doc[k].dep_.startswith("aux") or doc[k].lower_ in ("ne", "n'", "n’", "se", "s'", "s’")
+                               or doc[k].pos_ == "ADV"):
+        k -= 1
+    ent = next((e for e in ents if e.end == k + 1 and e.label_ in SPEAKER_LABELS), None)
+    return ent if ent is not None and not after_preposition(ent) else None
 
 
 def _compared_speakers(cue: Token, sent: Span, ents: list[Span], found: tuple[Span, ...]) -> tuple[Span, ...]:

@@ -140,7 +140,7 @@ def is_incise(token: Token) -> bool:
     if follower.ent_type_ in ("PER", "ORG") or follower.lower_ in _SPEAKER_STARTS or follower.text[:1].isupper():
         return True
     # "a lancé sans détour X", "explique en souriant X": a short adverbial, then the speaker's name
-    for k in range(nxt, min(nxt + 4, len(doc))):
+    for k in range(nxt, min(nxt + 7, len(doc))):
         if doc[k].ent_type_ in ("PER", "ORG"):
             return True
         if doc[k].is_punct or doc[k].pos_ in ("VERB", "AUX") or not doc[k].is_lower:
