@@ -141,6 +141,12 @@ def test_an_organisation_in_a_complement_is_no_co_speaker(analyse):
     assert [s for s, _ in speakers(analyse(text))] == ["Aleph Alpha"]
 
 
+def test_an_organisation_named_after_its_noun_opens_the_subject(analyse):
+    text = ("Le groupe américain Nvidia, dont les puces équipent les centres de données, a de son côté salué "
+            "« une année record ».")
+    assert [s for s, _ in speakers(analyse(text))] == ["Nvidia"]
+
+
 def test_an_organisation_announcing_a_product_makes_no_claim(analyse):
     assert speakers(analyse("Mistral AI annonce un nouveau modèle de code.")) == []
 

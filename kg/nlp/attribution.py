@@ -144,7 +144,7 @@ def speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) -
     orgs = [e for e in ents if e.end <= cue.i and e.label_ == "ORG" and not after_preposition(e)]
     if orgs and orgs[-1].start == sent.start:
         return (orgs[-1],), "subject"
-    adjacent = _name_before_verb(cue, sent, ents)
+    adjacent = _name_before_verb(cue, sent, ents) or _sentence_opening_name(cue, sent, ents)
     if adjacent is not None:
         return (adjacent,), "subject"
     org = _org_noun_subject(cue, sent, salience)
@@ -163,6 +163,22 @@ def _name_before_verb(cue: Token, sent: Span, ents: list[Span]) -> Span | None:
         k -= 1
     ent = next((e for e in ents if e.end == k + 1 and e.label_ in SPEAKER_LABELS), None)
     return ent if ent is not None and not after_preposition(ent) else None
+
+
+def _sentence_opening_name(cue: Token, sent: Span, ents: list[Span]) -> Span | None:
+    """``Le groupe américain Nvidia, dont …, a salué…``: the name that opens the sentence, after a
+    determiner and an organisation noun or a title, heads the subject."""
+    doc = sent.doc
+    k = sent.start
+    if k < cue.i and doc[k].lower_ in DETERMINERS:
+        k += 1
+        while k < cue.i and (doc[k].lower_ in ORG_NOUNS or is_title(doc[k]) or doc[k].lower_ in ("start", "-", "up")
+                             or (doc[k].pos_ == "ADJ" and doc[k].is_lower)):
+            k += 1
+    ent = next((e for e in ents if e.start == k and e.end <= cue.i and e.label_ in SPEAKER_LABELS), None)
+    if ent is None or k == sent.start:
+        return None
+    return ent
 
 
 def _compared_speakers(cue: Token, sent: Span, ents: list[Span], found: tuple[Span, ...]) -> tuple[Span, ...]:

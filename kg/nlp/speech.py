@@ -176,7 +176,8 @@ def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple
         if token.morph.get("VerbForm", None) == ["Inf"] and not incise:
             continue  # "pour parler librement": an infinitive reports nothing by itself
         if token.morph.get("VerbForm", None) == ["Part"] and token.dep_ in ("acl", "amod") and not incise \
-                and not by_agent and not any(c.dep_.startswith("aux") for c in token.children):
+                and not by_agent and not any(c.dep_.startswith("aux") for c in token.children) \
+                and not _auxiliary_before(token):
             continue  # "R1, jugé aussi performant": a participle describes, nobody speaks
         if any(c.lower_ == "pas" or c.lower_ == "jamais" for c in token.children) and not incise:
             continue  # "n'a pas indiqué qui la remplacera", "n'a pas répondu": nothing was said
@@ -186,6 +187,21 @@ def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple
             continue
         return token
     return None
+
+
+_AUXILIARIES = frozenset("a ont avait avaient aura auront est sont était étaient".split())
+
+
+def _auxiliary_before(token: Token) -> bool:
+    """``a de son côté salué``: an auxiliary a few words before the participle (the parser may
+    not attach it) makes a compound tense, not a description."""
+    doc = token.doc
+    for k in range(token.i - 1, max(-1, token.i - 6), -1):
+        if doc[k].lower_ in _AUXILIARIES:
+            return True
+        if doc[k].is_punct or (doc[k].pos_ == "VERB" and doc[k].lower_ not in _AUXILIARIES):
+            return False
+    return False
 
 
 def cue_text(token: Token) -> str:
