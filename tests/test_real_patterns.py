@@ -168,6 +168,8 @@ RELATION_CASES = [
      {("Elon Musk", "worksFor", "Tesla"), ("Elon Musk", "worksFor", "SpaceX")}),
     ("Larry Page a fondé Google en 1998 avec un camarade, Sergey Brin.",
      {("Google", "founder", "Larry Page"), ("Google", "founder", "Sergey Brin")}),
+    ("Pierre Martin a cofondé en 2023 la start-up Lumen avec Julie Robert, passée par Meta.",
+     {("Lumen", "founder", "Pierre Martin"), ("Lumen", "founder", "Julie Robert")}),
     # negatives: a former office, a mere mention of a product beside a company
     ("L'ancien patron de Google, Eric Schmidt, investit dans la défense.", set()),
     ("Google a changé de stratégie, comme Microsoft avant lui.", set()),
@@ -177,6 +179,13 @@ RELATION_CASES = [
 @pytest.mark.parametrize(("text", "expected"), RELATION_CASES)
 def test_relations_stated_in_passing(analyse, text, expected):
     assert relations(analyse(text)) == expected
+
+
+def test_an_organisation_noun_launching_a_model_stands_for_the_organisation_named_most(analyse):
+    text = ("Lumen recrute. Lumen grandit vite. La jeune pousse, qui emploie 40 personnes, a dévoilé jeudi "
+            "Lumen-7B, un modèle de langage ouvert.")
+    assert ("Lumen-7B", "creator", "Lumen") in relations(analyse(text))
+    assert not relations(analyse("La jeune pousse a dévoilé jeudi Lumen-7B, un modèle de langage ouvert."))
 
 
 def test_names_that_differ_by_spaces_honorifics_or_a_typo_are_one_entity(analyse):

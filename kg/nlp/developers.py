@@ -76,16 +76,29 @@ def anaphor_launches(sent: Span, ents: list[Span]) -> Iterator[list[Span]]:
             continue
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
         if subject is None or subject.i >= verb.i or not _org_noun(subject):
+            subject = _opening_org_noun(sent, verb.i)  # the parser may miss "La jeune pousse, …, a dévoilé"
+        if subject is None:
             continue
         models = _models_after(doc, ents, verb.i, sent, allow_colon=True)
         if models:
             yield models
 
 
+def _opening_org_noun(sent: Span, verb_i: int) -> Token | None:
+    """The organisation noun that opens the sentence (``La jeune pousse``, ``L'entreprise``)."""
+    doc = sent.doc
+    for k in range(sent.start + 1, min(sent.start + 4, verb_i)):
+        if _org_noun(doc[k]):
+            return doc[k]
+    return None
+
+
 def _org_noun(token: Token) -> bool:
     doc = token.doc
     word = "start-up" if token.lower_ == "start" and token.i + 2 < len(doc) and doc[token.i + 2].lower_ == "up" \
         else token.lower_
+    if word == "pousse" and token.i > 0 and doc[token.i - 1].lower_ == "jeune":
+        word, token = "jeune pousse", doc[token.i - 1]  # "la jeune pousse"
     det = doc[token.i - 1].lower_ if token.i > 0 else ""
     return word in ORG_NOUNS and det in ("la", "le", "l'", "l’", "cette", "ce", "cet")
 

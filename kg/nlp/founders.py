@@ -32,7 +32,7 @@ def founders(sent: Span, ents: list[Span]) -> Iterator[Found]:
                 for person in people:
                     yield Found(org, "founder", person, None, "org-founded-by", 0.85)
             continue
-        org = first_ent_after(ents, token.i, "ORG", limit=4)
+        org = first_ent_after(ents, token.i, "ORG", limit=4) or _object_org(doc, ents, token.i + 1, sent)
         if org is None:
             continue
         founders = _coordination_before(doc, ents, token.i, sent)
@@ -51,6 +51,22 @@ def founders(sent: Span, ents: list[Span]) -> Iterator[Found]:
                     k = j + 1
                 for person in coordination_after(doc, ents, k, sent):
                     yield Found(org, "founder", person, None, "people-founded-org-with", 0.8)
+
+
+def _object_org(doc: Doc, ents: list[Span], k: int, sent: Span) -> Span | None:
+    """``a cofondé en 2023 la start-up Lumen``: a date, a determiner and an organisation noun may
+    come between the verb and the organisation it founded."""
+    from kg.nlp.lexicon import DETERMINERS, ORG_NOUNS
+
+    for j in range(k, min(k + 9, sent.end)):
+        ent = ent_at(ents, j)
+        if ent is not None:
+            return ent if label(ent) == "ORG" else None
+        t = doc[j]
+        if not (t.lower_ in ("en", "dès", "début", "fin", "mi", "-", "start", "up", "jeune") or t.like_num
+                or t.lower_ in DETERMINERS or t.lower_ in ORG_NOUNS or (t.pos_ == "ADJ" and t.is_lower)):
+            return None
+    return None
 
 
 def _par_follows(doc: Doc, token: Token, sent: Span) -> bool:
