@@ -182,7 +182,7 @@ def test_relations_stated_in_passing(analyse, text, expected):
 
 
 def test_an_organisation_noun_launching_a_model_stands_for_the_organisation_named_most(analyse):
-    text = ("Lumen recrute. Lumen grandit vite. La jeune pousse, qui emploie 40 personnes, a dévoilé jeudi "
+    text = ("La start-up Lumen recrute à Paris. La jeune pousse, qui emploie 40 personnes, a dévoilé jeudi "
             "Lumen-7B, un modèle de langage ouvert.")
     assert ("Lumen-7B", "creator", "Lumen") in relations(analyse(text))
     assert not relations(analyse("La jeune pousse a dévoilé jeudi Lumen-7B, un modèle de langage ouvert."))
