@@ -147,6 +147,12 @@ def test_an_organisation_named_after_its_noun_opens_the_subject(analyse):
     assert [s for s, _ in speakers(analyse(text))] == ["Nvidia"]
 
 
+def test_every_source_a_marker_names_and_the_company_it_stands_for(analyse):
+    text = ("Anthropic a levé des fonds, selon le Financial Times et Bloomberg. Anthropic recrute. "
+            "D'après la société, sa valorisation atteint 183 milliards de dollars.")
+    assert [s for s, _ in speakers(analyse(text))] == ["Financial Times", "Bloomberg", "Anthropic"]
+
+
 def test_an_organisation_announcing_a_product_makes_no_claim(analyse):
     assert speakers(analyse("Mistral AI annonce un nouveau modèle de code.")) == []
 

@@ -55,7 +55,7 @@ def marker_speakers(sent: Span, text: str, ents: list[Span], salience: Salience)
             if marker == "pour" and who.end < sent.end and sent.doc[who.end].text not in (",", "«", '"', "“") \
                     and not _quote_follows(sent, who.end):
                 continue
-            return (who,), marker
+            return (who, *_coordinated_after(who, sent, ents)), marker
         word = text[m.start("who"):].split(maxsplit=1)[0].strip(",.;:").lower()
         here = [e for e in ents if e.label_ == "PER" and e.end_char <= sent.start_char + m.start("marker")
                 and not after_preposition(e)]
@@ -68,9 +68,36 @@ def marker_speakers(sent: Span, text: str, ents: list[Span], salience: Salience)
             titled = title_at(sent, start_char, ents, salience)
             if titled is not None:
                 return (titled,), f"{marker} {word}"
+            k = next((t.i for t in sent if t.idx == start_char), None)
+            org = org_anaphor(sent.doc[k + 1], salience) if k is not None and k + 1 < sent.end \
+                and marker != "pour" else None
+            if org is not None:  # "d'après la société": the organisation the article is about
+                return (org,), f"{marker} {word}"
         if word in GROUP_PRONOUNS and (salience.group or salience.person) is not None:
             return (salience.group or salience.person,), f"{marker} {word}"  # type: ignore[return-value]
     return None
+
+
+def _coordinated_after(first: Span, sent: Span, ents: list[Span]) -> tuple[Span, ...]:
+    """``selon le Financial Times et Bloomberg``: every source the marker names."""
+    doc = sent.doc
+    out: list[Span] = []
+    seps: list[str] = []
+    k = first.end
+    while k + 1 < sent.end and doc[k].text in (",", "et", "ou"):
+        seps.append(doc[k].text)
+        k += 1
+        while k < sent.end and doc[k].lower_ in ("le", "la", "les", "l'", "l’"):
+            k += 1
+        nxt = next((e for e in ents if e.start == k and e.label_ in SPEAKER_LABELS), None)
+        if nxt is None:
+            seps.pop()
+            break
+        out.append(nxt)
+        k = nxt.end
+    # "selon X, Y et Z" lists sources; "selon X, Sam Altman aurait dit" does not: a list ends with "et"
+    last_and = max((i for i, s in enumerate(seps) if s in ("et", "ou")), default=-1)
+    return tuple(out[: last_and + 1])
 
 
 def _quote_follows(sent: Span, i: int) -> bool:

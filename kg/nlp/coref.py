@@ -70,12 +70,14 @@ class Salience:
         return None
 
     def main_org(self) -> Span | None:
-        """The organisation ``la société`` stands for: the last one in subject position, else the one
-        the article has named most."""
-        if self.group is not None:
-            return self.group
+        """The organisation ``la société`` stands for: the one the article has named most so far
+        (a source quoted once, "selon Bloomberg", is not what the article is about); on a tie, the
+        last one in subject position."""
         if not self.org_counts:
-            return None
+            return self.group
+        top = max(self.org_counts.values())
+        if self.group is not None and self.org_counts.get(self.group.ent_id_ or self.group.text) == top:
+            return self.group
         key = max(sorted(self.org_counts), key=lambda k: self.org_counts[k])
         return self.orgs[key]
 

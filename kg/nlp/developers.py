@@ -230,6 +230,8 @@ def _makers(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], st
     doc = sent.doc
     for model in (e for e in ents if label(e) == "AIMODEL"):
         k = model.start - 1
+        while k > sent.start and (doc[k].lower_ in MODEL_NOUNS or doc[k].lower_ in ("l'", "l’", "le", "la")):
+            k -= 1  # "éditrice de l'assistant Claude"
         if k - 1 < sent.start or doc[k].lower_ not in ("de", "d'", "d’", "du"):
             continue
         k -= 1

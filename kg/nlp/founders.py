@@ -102,6 +102,8 @@ def coordination_after(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[S
     """``X, Y et Z``, also with short appositions: ``X, médecin urgentiste, et Y, ingénieur``."""
     people = []
     while i < sent.end:
+        if doc[i].lower_ in ("sa", "son", "leur") and i + 2 < sent.end and doc[i + 1].pos_ == "NOUN":
+            i += 2  # "X et sa sœur Daniela", "son associé Y"
         ent = ent_at(ents, i)
         if ent is None or label(ent) != "PER":
             break

@@ -72,7 +72,8 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\bne suit pas\b|\bmauvais cap|\bpas le bon cap", 3), (r"\baddicti", 2), (r"\binterdi", 1),
     ],
     "prediction": [
-        (r"\bprédi", 3), (r"\bdans \d+ (?:ou \d+ )?ans\b", 2), (r"\bentrevoi", 2),
+        (r"\bprédi", 3), (r"\bentrevoi", 2),
+        (r"\b(?:dans|en) (?:\d+|deux|trois|quatre|cinq|dix|vingt)(?: (?:à|ou) (?:\d+|cinq|dix|vingt))? ans\b", 2),
         (r"\bprévoi", 2), (r"\banticip", 2), (r"\bprophétis", 3),
         (r"\bva(?:s)? [«“\"]?\s?(?!pas\b)(?:(?:s|se|l|le|la|les|nous|vous|y|en|m|t)['’ ])?\w+(?:er|ir|re)\b", 2),
         (r"\bvont (?!pas\b)(?:(?:s|se|l|le|la|les|nous|vous|y|en)['’ ])?\w+(?:er|ir|re)\b", 2),
