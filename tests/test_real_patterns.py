@@ -194,6 +194,15 @@ def test_an_organisation_noun_launching_a_model_stands_for_the_organisation_name
     assert not relations(analyse("La jeune pousse a dévoilé jeudi Lumen-7B, un modèle de langage ouvert."))
 
 
+def test_a_possessive_title_in_a_sentence_without_organisation_is_the_topic_s(analyse):
+    text = ("Le groupe américain Nvidia a salué une année record. Son PDG, Jensen Huang, a assuré que la demande "
+            "restait forte.")
+    assert ("Jensen Huang", "worksFor", "Nvidia") in relations(analyse(text))
+    text = "La start-up Lumen recrute. « Nous grandissons », explique Pierre Martin, son directeur général."
+    assert ("Pierre Martin", "worksFor", "Lumen") in relations(analyse(text))
+    assert not relations(analyse("« Nous grandissons », explique Pierre Martin, son directeur général."))
+
+
 def test_names_that_differ_by_spaces_honorifics_or_a_typo_are_one_entity(analyse):
     text = ("OpenAI recrute. Open AI grandit. Joëlle Pineau quitte Meta. Mme Pineau reste à Montréal. "
             "Karl Tuyls rejoint Meta. Karl Tulys y dirigera la recherche.")

@@ -11,9 +11,9 @@ from kg.nlp.grammar import (
     Found,
     ent_at,
     label,
+    org_after_preposition,
 )
 from kg.nlp.lexicon import DETERMINERS, MODEL_NOUNS, MODEL_VERBS, ORG_NOUNS
-from kg.nlp.roles import org_after_preposition
 from kg.nlp.tokens import positions_in, word_positions
 
 DEVELOPED_BY_FORMS = frozenset("""
@@ -82,6 +82,19 @@ def anaphor_launches(sent: Span, ents: list[Span]) -> Iterator[list[Span]]:
         models = _models_after(doc, ents, verb.i, sent, allow_colon=True)
         if models:
             yield models
+
+
+def opening_org(sent: Span, ents: list[Span]) -> Span | None:
+    """The organisation that opens the sentence as its subject: ``Nvidia a…``, ``Le groupe
+    américain Nvidia, …``, ``La start-up Mistral AI …``."""
+    doc = sent.doc
+    k = sent.start
+    while k < sent.end and k - sent.start < 6 and ent_at(ents, k) is None and (
+            doc[k].lower_ in DETERMINERS or doc[k].lower_ in ORG_NOUNS or doc[k].lower_ in ("start", "-", "up", "jeune")
+            or (doc[k].pos_ == "ADJ" and doc[k].is_lower)):
+        k += 1
+    ent = ent_at(ents, k)
+    return ent if ent is not None and label(ent) == "ORG" else None
 
 
 def _opening_org_noun(sent: Span, verb_i: int) -> Token | None:

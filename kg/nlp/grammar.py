@@ -3,11 +3,12 @@ and entity spans."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.nlp.lexicon import ROLE_HEADS
+from kg.nlp.lexicon import FOUNDER_HEADS, ORG_NOUNS, ROLE_HEADS
 
 PREPOSITIONS_OF = frozenset({"de", "d'", "d’", "du", "chez"})
 COORD_WORDS = frozenset({",", "et"})
@@ -85,3 +86,44 @@ def join_elisions(words: list[str]) -> list[str]:
     return out
 
 
+
+
+PAST_MARKERS = frozenset({"ancien", "ancienne", "anciens", "anciennes", "ex", "ex-", "feu", "premier", "première"})
+
+
+def role_facts(person: Span, org: Span, title: str, plural: bool, rule: str, conf: float) -> Iterator[Found]:
+    """A title gives a role; a founder's title gives a founder, and a role only if it names
+    another office too (``cofondateur et PDG``): a cofounder may have left long ago.
+    A former office (``l'ancien patron de Google``) gives no current role."""
+    role = singular(title) if plural else title
+    if any(w.lower().rstrip("-") in PAST_MARKERS or w.lower().startswith("ex-") for w in role.split()):
+        return
+    words = [w.lower() for w in role.replace("-", " - ").split()]
+    founder = any(w in FOUNDER_HEADS or w.replace(" - ", "-") in FOUNDER_HEADS for w in words)
+    other_office = any(role_word(w) and w not in FOUNDER_HEADS and w not in ("membre",) for w in words)
+    if other_office or not founder:
+        yield Found(person, "worksFor", org, role, rule, conf)
+    if founder:
+        yield Found(org, "founder", person, None, rule + "-founder", conf)
+
+
+def org_after_preposition(doc: Doc, ents: list[Span], k: int, sent: Span) -> Span | None:
+    """The organisation right after ``de``/``chez``/``au``, allowing ``la``, an organisation noun
+    and an adjective in between: ``de la Commission``, ``de l'allemand Aleph Alpha``,
+    ``au cabinet pékinois Huaxin Insights``."""
+    for _ in range(4):
+        org = ent_at(ents, k)
+        if org is not None:
+            return org if label(org) == "ORG" else None
+        if k >= sent.end:
+            return None
+        t = doc[k]
+        if t.lower_ == "start" and k + 2 < sent.end and doc[k + 2].lower_ == "up":
+            k += 3  # the tokenizer cuts "start-up" in three
+            continue
+        if t.lower_ in ("la", "l'", "l’", "le", "sa", "son", "leur") or t.lower_ in ORG_NOUNS \
+                or (t.pos_ in ("ADJ", "NOUN") and t.is_lower):
+            k += 1
+            continue
+        return None
+    return None

@@ -17,7 +17,7 @@ from kg.model import Document, EntityType, Mention, NlpResult, RawClaim, RawMode
 from kg.nlp import entities as _entities  # noqa: F401  (registers the factories)
 from kg.nlp.claims import attribution_lines, find_claims
 from kg.nlp.coref import title_class
-from kg.nlp.developers import anaphor_launches
+from kg.nlp.developers import anaphor_launches, opening_org
 from kg.nlp.entities import (
     KB_SPANS_KEY,
     LABELS,
@@ -33,6 +33,7 @@ from kg.nlp.pieces import PIECE_CHARS, analyse_in_pieces
 from kg.nlp.quotes import find_quotes
 from kg.nlp.relations import find_relations
 from kg.nlp.roles import titles_without_name
+from kg.nlp.titles import possessive_titles_without_org
 
 DEFAULT_MODEL = "fr_core_news_md"
 SOURCE_CONFIDENCE = {"kb": 0.95, "pattern": 0.8, "surname": 0.85, "ner": 0.7, "repair": 0.7}
@@ -243,21 +244,28 @@ def _reattach_opening_quotes(doc: Doc, sents: list[Span]) -> list[Span]:
 
 def _anaphor_launches(sentences: Sequence[Span], ents_of: dict[int, list[Span]],
                       mention_of: Callable[[Span], Mention]) -> Iterator[RawRelation]:
-    """``L'entreprise a dévoilé M``: the organisation the article has named most so far launched M."""
+    """``L'entreprise a dévoilé M``, ``X, son directeur général``: the organisation the article has
+    named most so far launched M, employs X."""
     counts: Counter[str] = Counter()
     first: dict[str, Span] = {}
+    topic: Span | None = None  # the last organisation that opened a sentence as its subject
     for sent in sentences:
         if counts:
-            key = max(sorted(counts), key=lambda k: counts[k])
+            owner = topic or first[max(sorted(counts), key=lambda k: counts[k])]
+            evidence = TextSpan(sent.start_char, sent.end_char)
             for models in anaphor_launches(sent, ents_of[sent.start]):
                 for model in models:
-                    yield RawRelation(mention_of(model), "creator", mention_of(first[key]),
-                                      TextSpan(sent.start_char, sent.end_char), None, "org-noun-launched-model", 0.65)
+                    yield RawRelation(mention_of(model), "creator", mention_of(owner), evidence, None,
+                                      "org-noun-launched-model", 0.65)
+            for person, title in possessive_titles_without_org(sent, ents_of[sent.start]):
+                yield RawRelation(mention_of(person), "worksFor", mention_of(owner), evidence, title,
+                                  "possessive-title-of-main-org", 0.65)
         for ent in ents_of[sent.start]:
             if ent.label_ == "ORG":
                 key = ent.ent_id_ or ent.text
                 counts[key] += 1
                 first.setdefault(key, ent)
+        topic = opening_org(sent, ents_of[sent.start]) or topic
 
 
 def _title_holders(sent: Span, ents: list[Span],

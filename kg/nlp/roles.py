@@ -9,17 +9,20 @@ from spacy.tokens import Doc, Span
 
 from kg.nlp.grammar import (
     COORD_WORDS,
+    PAST_MARKERS,
     PREPOSITIONS_OF,
     Found,
     ent_at,
     has_role_head,
     join_elisions,
     label,
+    org_after_preposition,
+    role_facts,
     role_word,
-    singular,
     token_before,
 )
-from kg.nlp.lexicon import DETERMINERS, FOUNDER_HEADS
+from kg.nlp.lexicon import DETERMINERS
+from kg.nlp.titles import at_the_head, possessive_titles
 
 
 def roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
@@ -37,14 +40,14 @@ def roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
         people = _people_after(doc, org, ents, sent)
         rule = "title-of-org-apposition" if people and doc[org.end].text != "(" else "title-of-org-name"
         for person in people:
-            yield from _role_facts(person, org, words, plural, rule, 0.9)
+            yield from role_facts(person, org, words, plural, rule, 0.9)
     for person in (e for e in ents if label(e) == "PER"):
         yield from _role_after_person(doc, person, ents, sent)
     for org in (e for e in ents if label(e) == "ORG"):
         yield from _led_by(doc, org, ents, sent)
     yield from _copula_roles(sent, ents)
-    yield from _possessive_titles(sent, ents)
-    yield from _at_the_head(sent, ents)
+    yield from possessive_titles(sent, ents)
+    yield from at_the_head(sent, ents)
 
 
 def titles_without_name(sent: Span, ents: list[Span]) -> Iterator[tuple[str, Span]]:
@@ -63,48 +66,6 @@ def titles_without_name(sent: Span, ents: list[Span]) -> Iterator[tuple[str, Spa
         if any(w.lower().rstrip("-") in PAST_MARKERS or w.lower().startswith("ex-") for w in title[0].split()):
             continue
         yield title[0], org
-
-
-def _possessive_titles(sent: Span, ents: list[Span]) -> Iterator[Found]:
-    """``ByteDance … a rappelé son PDG Liang Rubo``: ``son``/``sa`` + a title + a name, the
-    possessive standing for the organisation the sentence names first."""
-    doc = sent.doc
-    orgs = [e for e in ents if label(e) == "ORG"]
-    for person in (e for e in ents if label(e) == "PER"):
-        k = person.start - 1
-        words: list[str] = []
-        while k > sent.start and (role_word(doc[k].lower_) or (doc[k].pos_ == "ADJ" and doc[k].is_lower)) \
-                and len(words) < 4:
-            words.insert(0, doc[k].text)
-            k -= 1
-        if not words or not has_role_head(words) or doc[k].lower_ not in ("son", "sa", "leur"):
-            continue
-        owner = next((o for o in orgs if o.end <= k), None)
-        if owner is not None:
-            yield from _role_facts(person, owner, " ".join(words), False, "possessive-title-person", 0.7)
-
-
-def _at_the_head(sent: Span, ents: list[Span]) -> Iterator[Found]:
-    """``À la tête de la start-up Mistral AI, Arthur Mensch…`` and ``Sam Altman, l'homme à la tête
-    d'OpenAI``: the person leads the organisation."""
-    doc = sent.doc
-    for k in range(sent.start + 2, sent.end - 2):
-        if doc[k].lower_ != "tête" or doc[k - 1].lower_ != "la" or doc[k - 2].lower_ not in ("à", "a"):
-            continue
-        opens = k - 2 == sent.start or doc[k - 3].is_punct or "\n" in doc[k - 3].text_with_ws
-        if doc[k + 1].lower_ not in PREPOSITIONS_OF:
-            continue
-        org = org_after_preposition(doc, ents, k + 2, sent)
-        if org is None:
-            continue
-        person = None
-        if opens and org.end < sent.end and doc[org.end].text == ",":
-            person = next((e for e in ents if e.start == org.end + 1 and label(e) == "PER"), None)
-        else:
-            before = [e for e in ents if label(e) == "PER" and e.end <= k - 2 and k - 2 - e.end <= 4]
-            person = before[-1] if before else None
-        if person is not None:
-            yield Found(person, "worksFor", org, "à la tête", "person-at-the-head-of-org", 0.8)
 
 
 LEAD_VERBS = {"dirige": None, "dirigeait": None, "préside": None, "présidait": None, "pilote": None}
@@ -144,10 +105,10 @@ def _role_after_person(doc: Doc, person: Span, ents: list[Span], sent: Span) -> 
             org = org_after_preposition(doc, ents, k + 1, sent)
             words = [t.text for t in doc[j:k]]
             if org is not None and has_role_head(words):
-                yield from _role_facts(person, org, " ".join(join_elisions(words)), False,
+                yield from role_facts(person, org, " ".join(join_elisions(words)), False,
                                        "person-apposition-title-of-org", 0.9)
                 for other in _coordinated_orgs(doc, ents, org, sent):  # "PDG de Google et d'Alphabet"
-                    yield from _role_facts(person, other, " ".join(join_elisions(words)), False,
+                    yield from role_facts(person, other, " ".join(join_elisions(words)), False,
                                            "person-apposition-title-of-org", 0.85)
                 return
             continue  # "responsable de l'innovation chez X": the organisation comes later
@@ -165,33 +126,9 @@ def _title_in_parentheses(doc: Doc, person: Span, ents: list[Span], j: int, sent
             org = org_after_preposition(doc, ents, k + 1, sent)
             words = [t.text for t in doc[j + 1 : k]]
             if org is not None and has_role_head(words):
-                yield from _role_facts(person, org, " ".join(join_elisions(words)), False,
+                yield from role_facts(person, org, " ".join(join_elisions(words)), False,
                                        "person-parenthesis-title-of-org", 0.85)
             return
-
-
-def org_after_preposition(doc: Doc, ents: list[Span], k: int, sent: Span) -> Span | None:
-    """The organisation right after ``de``/``chez``/``au``, allowing ``la``, an organisation noun
-    and an adjective in between: ``de la Commission``, ``de l'allemand Aleph Alpha``,
-    ``au cabinet pékinois Huaxin Insights``."""
-    from kg.nlp.lexicon import ORG_NOUNS
-
-    for _ in range(4):
-        org = ent_at(ents, k)
-        if org is not None:
-            return org if label(org) == "ORG" else None
-        if k >= sent.end:
-            return None
-        t = doc[k]
-        if t.lower_ == "start" and k + 2 < sent.end and doc[k + 2].lower_ == "up":
-            k += 3  # the tokenizer cuts "start-up" in three
-            continue
-        if t.lower_ in ("la", "l'", "l’", "le", "sa", "son", "leur") or t.lower_ in ORG_NOUNS \
-                or (t.pos_ in ("ADJ", "NOUN") and t.is_lower):
-            k += 1
-            continue
-        return None
-    return None
 
 
 def _coordinated_orgs(doc: Doc, ents: list[Span], org: Span, sent: Span) -> list[Span]:
@@ -239,23 +176,6 @@ def _attached_to(dependent: Span, head: Span) -> bool:
     return any(t.head.i in range(head.start, head.end) and t.dep_.startswith("nmod") for t in dependent)
 
 
-PAST_MARKERS = frozenset({"ancien", "ancienne", "anciens", "anciennes", "ex", "ex-", "feu", "premier", "première"})
-
-
-def _role_facts(person: Span, org: Span, title: str, plural: bool, rule: str, conf: float) -> Iterator[Found]:
-    """A title gives a role; a founder's title gives a founder, and a role only if it names
-    another office too (``cofondateur et PDG``): a cofounder may have left long ago.
-    A former office (``l'ancien patron de Google``) gives no current role."""
-    role = singular(title) if plural else title
-    if any(w.lower().rstrip("-") in PAST_MARKERS or w.lower().startswith("ex-") for w in role.split()):
-        return
-    words = [w.lower() for w in role.replace("-", " - ").split()]
-    founder = any(w in FOUNDER_HEADS or w.replace(" - ", "-") in FOUNDER_HEADS for w in words)
-    other_office = any(role_word(w) and w not in FOUNDER_HEADS and w not in ("membre",) for w in words)
-    if other_office or not founder:
-        yield Found(person, "worksFor", org, role, rule, conf)
-    if founder:
-        yield Found(org, "founder", person, None, rule + "-founder", conf)
 
 
 def _title_before(doc: Doc, prep_i: int, sent: Span) -> tuple[str, bool] | None:
@@ -314,7 +234,7 @@ def _copula_roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
                 words = [t.text for t in doc[j + 1 : m]]
                 if org is not None and label(org) == "ORG" and has_role_head(words):
                     title = " ".join(join_elisions(words))
-                    yield from _role_facts(person, org, title, False, "person-is-title-of-org", 0.85)
+                    yield from role_facts(person, org, title, False, "person-is-title-of-org", 0.85)
                     # "…, et Z son directeur technique": a second person, same organisation
                     n = org.end
                     if n + 2 < sent.end and doc[n].text == "," and doc[n + 1].lower_ == "et":
@@ -326,7 +246,7 @@ def _copula_roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
                                 end += 1
                             words2 = [t.text for t in doc[other.end + 1 : end]]
                             if has_role_head(words2):
-                                yield from _role_facts(other, org, " ".join(words2), False,
+                                yield from role_facts(other, org, " ".join(words2), False,
                                                        "person-is-title-of-org", 0.8)
                 break
 

@@ -1,0 +1,81 @@
+"""Roles stated by a title in passing: ``son PDG X``, ``X, son directeur général`` (the possessive
+stands for an organisation), ``à la tête de Y, X``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Span
+
+from kg.nlp.grammar import PREPOSITIONS_OF, Found, has_role_head, label, org_after_preposition, role_facts, role_word
+
+
+def possessive_titles_without_org(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, str]]:
+    """``Dario Amodei, son directeur général,`` and ``Son PDG, Jensen Huang, a assuré…`` in a sentence
+    that names no organisation: the possessive stands for the organisation the article is about
+    (the pipeline, which sees the whole article, decides which)."""
+    doc = sent.doc
+    if any(label(e) == "ORG" for e in ents):
+        return
+    for person in (e for e in ents if label(e) == "PER"):
+        k = person.end  # "X, son directeur général"
+        if k + 2 < sent.end and doc[k].text == "," and doc[k + 1].lower_ in ("son", "sa", "leur"):
+            words = _title_words(doc, k + 2, sent)
+            if words:
+                yield person, " ".join(words)
+                continue
+        k = person.start - 1  # "Son PDG, X" / "son PDG X"
+        if k > sent.start and doc[k].text == ",":
+            k -= 1
+        j = k
+        while j > sent.start and (role_word(doc[j].lower_) or (doc[j].pos_ == "ADJ" and doc[j].is_lower)):
+            j -= 1
+        if j < k and doc[j].lower_ in ("son", "sa", "leur") and has_role_head([t.text for t in doc[j + 1 : k + 1]]):
+            yield person, " ".join(t.text for t in doc[j + 1 : k + 1])
+
+def _title_words(doc: Doc, k: int, sent: Span) -> list[str]:
+    words: list[str] = []
+    while k < sent.end and (role_word(doc[k].lower_) or (doc[k].pos_ == "ADJ" and doc[k].is_lower)) and len(words) < 4:
+        words.append(doc[k].text)
+        k += 1
+    return words if has_role_head(words) and (k >= sent.end or doc[k].is_punct) else []
+
+def possessive_titles(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    """``ByteDance … a rappelé son PDG Liang Rubo``: ``son``/``sa`` + a title + a name, the
+    possessive standing for the organisation the sentence names first."""
+    doc = sent.doc
+    orgs = [e for e in ents if label(e) == "ORG"]
+    for person in (e for e in ents if label(e) == "PER"):
+        k = person.start - 1
+        words: list[str] = []
+        while k > sent.start and (role_word(doc[k].lower_) or (doc[k].pos_ == "ADJ" and doc[k].is_lower)) \
+                and len(words) < 4:
+            words.insert(0, doc[k].text)
+            k -= 1
+        if not words or not has_role_head(words) or doc[k].lower_ not in ("son", "sa", "leur"):
+            continue
+        owner = next((o for o in orgs if o.end <= k), None)
+        if owner is not None:
+            yield from role_facts(person, owner, " ".join(words), False, "possessive-title-person", 0.7)
+
+def at_the_head(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    """``À la tête de la start-up Mistral AI, Arthur Mensch…`` and ``Sam Altman, l'homme à la tête
+    d'OpenAI``: the person leads the organisation."""
+    doc = sent.doc
+    for k in range(sent.start + 2, sent.end - 2):
+        if doc[k].lower_ != "tête" or doc[k - 1].lower_ != "la" or doc[k - 2].lower_ not in ("à", "a"):
+            continue
+        opens = k - 2 == sent.start or doc[k - 3].is_punct or "\n" in doc[k - 3].text_with_ws
+        if doc[k + 1].lower_ not in PREPOSITIONS_OF:
+            continue
+        org = org_after_preposition(doc, ents, k + 2, sent)
+        if org is None:
+            continue
+        person = None
+        if opens and org.end < sent.end and doc[org.end].text == ",":
+            person = next((e for e in ents if e.start == org.end + 1 and label(e) == "PER"), None)
+        else:
+            before = [e for e in ents if label(e) == "PER" and e.end <= k - 2 and k - 2 - e.end <= 4]
+            person = before[-1] if before else None
+        if person is not None:
+            yield Found(person, "worksFor", org, "à la tête", "person-at-the-head-of-org", 0.8)
