@@ -86,6 +86,25 @@ def test_interview_answers_are_the_interviewee_s_and_questions_nobody_s(analyse)
     assert len(said) == 4 and not any(s.rstrip().endswith("?") for s in said)
 
 
+HEADLINE_INTERVIEW = """Yann LeCun : « Les grands modèles de langage ne mèneront pas à une intelligence humaine »
+
+Le chercheur défend une autre voie. Propos recueillis par Julie Martin.
+
+Vous critiquez les LLM depuis longtemps. Pourquoi ?
+
+Ils ne comprennent pas le monde physique. Il faudra d'autres architectures.
+"""
+
+
+def test_interview_answers_without_names_are_the_headline_s_person_not_the_journalist_s(analyse):
+    result = analyse(HEADLINE_INTERVIEW)
+    said = dict(zip(spans(result, HEADLINE_INTERVIEW), speakers(result), strict=True))
+    assert said["Ils ne comprennent pas le monde physique."] == ("Yann LeCun", "interview")
+    assert said["Il faudra d'autres architectures."] == ("Yann LeCun", "interview")
+    assert "Julie Martin" not in {s for s, _ in speakers(result)}
+    assert not any(s.rstrip().endswith("?") for s in said)
+
+
 def test_a_name_and_a_dash_outside_an_interview_covers_one_paragraph(analyse):
     text = "Kevin Durand - Publié le 3 mars 2025\n\nLe marché des puces progresse. Les prix baissent."
     assert speakers(analyse(text)) == []

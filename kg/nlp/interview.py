@@ -40,9 +40,12 @@ def interview_answers(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, li
     answers: dict[int, Span] = {}
     speaker: Span | None = None
     interview = is_interview(doc)
+    # with no "NOM. -" before the answers, they are the interviewee's named in the headline
+    headline = _headline_person(lines, ents_of) if interview else None
     for line in lines:
         if _is_question(line):  # the interviewer's; the answers after it are still the interviewee's
             interview = interview or bool(QUESTION_LEAD_RE.match(_line_text(line)))
+            speaker = speaker or headline
             continue
         lead = _answer_lead(line, ents_of) if interview else None  # "X - Publié le…" is a byline
         if lead is not None:
@@ -56,6 +59,18 @@ def interview_answers(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, li
                 continue  # "Marie-Laure DENIS." alone: the name that opens the answer
             answers[sent.start] = speaker
     return answers
+
+
+def _headline_person(lines: list[list[Span]], ents_of: dict[int, list[Span]]) -> Span | None:
+    """The person the headline (or, failing it, the standfirst) names, not the journalist of
+    ``Propos recueillis par X``."""
+    for line in lines[:2]:
+        for sent in line:
+            for ent in ents_of.get(sent.start, []):
+                before = sent.doc[max(sent.start, ent.start - 3) : ent.start].text.lower()
+                if ent.label_ == "PER" and "par" not in before.split():
+                    return ent
+    return None
 
 
 def _line_text(line: list[Span]) -> str:
