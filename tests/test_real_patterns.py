@@ -44,6 +44,14 @@ def test_incise_with_words_between_verb_and_speaker(analyse):
     assert speakers(analyse(text)) == [("Dario Amodei", "incise")]
 
 
+def test_verbs_that_report_speech_only_in_an_incise(analyse):
+    assert speakers(analyse("« Nous ne sommes qu'au début », a glissé Jensen Huang mercredi.")) == [
+        ("Jensen Huang", "incise")]
+    assert speakers(analyse("Jensen Huang a glissé une note dans sa poche.")) == []
+    assert [s for s, _ in speakers(analyse("Sam Altman s'est montré plus prudent lors d'une conférence."))] == [
+        "Sam Altman"]
+
+
 def test_straight_quotes_over_two_sentences_are_one_claim(analyse):
     text = 'Demis Hassabis est confiant. "Le modèle est prêt. Il sortira en mars", a-t-il écrit sur son blog.'
     result = analyse(text)

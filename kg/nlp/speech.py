@@ -26,8 +26,12 @@ SPEECH_LEMMAS = frozenset(
     contester avancer noter voir jubiler clamer écrire raconter révéler soutenir suggérer rétorquer répliquer
     commenter conclure témoigner mentionner réagir réclamer ironiser prétendre réfuter réaffirmer réitérer
     décrire remarquer pronostiquer engager conseiller appeler targuer présenter poursuivre continuer lancer
-    entrevoir rapporter signaler insister vanter exhorter féliciter""".split()
+    entrevoir rapporter signaler insister vanter exhorter féliciter renchérir abonder objecter arguer argumenter
+    certifier plaisanter exclamer tweeter montrer""".split()
 )
+# Verbs that report speech only in an incise ("« … », glisse X"): elsewhere they mean something else.
+INCISE_ONLY = frozenset("lâcher glisser souffler tonner reprendre poster compléter pointer analyser décrypter "
+                        "enchaîner embrayer sourire".split())
 # Verbs that report speech only with a telling complement, outside an incise.
 NEEDS_OBJECT = {
     "partager": re.compile(r"\b(?:inquiétude|crainte|avis|vision|point de vue|conviction|analyse|espoir)"),
@@ -73,6 +77,11 @@ NEEDS_OBJECT = {
     "rappeler": re.compile(r"\brappel\w* (?:que|qu['’]|:)|\brappel\w* (?:la|le|l['’]|les) (?:\w+ )?\w+ [A-Z]|"
                            r"\ba rappelé\b|\brappelle\b"),
     "vanter": re.compile(r"\bvant\w* (?:les|la|le|l['’]|ses|son|sa)\b"),
+    "montrer": re.compile(r"\b(?:s['’]est|se sont|se) montr\w* (?:très |plus |assez |particulièrement )?"
+                          r"(?:optimiste|prudent|confiant|inquiet|sceptique|rassurant|pessimiste|critique|enthousiaste)"),
+    "tweeter": re.compile(r"\btweet\w* (?:que|qu['’]|:)"),
+    "exclamer": re.compile(r"\bs['’](?:est )?exclam"),
+    "certifier": re.compile(r"\bcertifi\w* (?:que|qu['’])"),
 }
 # Participles and adjectives the lemmatizer does not always map to the verb.
 SPEECH_FORMS = frozenset("craignant reconnaissant estimant affirmant soulignant jugeant inquiet inquiète "
@@ -102,7 +111,7 @@ _ER_FORMS.update({"écrit": "écrire", "écrivait": "écrire", "dit": "dire", "d
 def speech_lemma(token: Token) -> str:
     """The reporting verb's lemma, also when the lemmatizer left the form as is ("estime")."""
     lemma = token.lemma_.lower()
-    if lemma in SPEECH_LEMMAS:
+    if lemma in SPEECH_LEMMAS or (lemma in INCISE_ONLY and is_incise(token)):
         return lemma
     if token.pos_ not in ("VERB", "AUX") and not is_incise(token):
         return lemma
@@ -114,7 +123,7 @@ _SPEECH_CUE_FORMS = SPEECH_FORMS | frozenset(_ER_FORMS)
 
 def speech_candidates(doc: Doc) -> list[int]:
     """The tokens that may be reporting verbs (:func:`cue_token` looks no further)."""
-    return word_positions(doc, _SPEECH_CUE_FORMS, SPEECH_LEMMAS)
+    return word_positions(doc, _SPEECH_CUE_FORMS, SPEECH_LEMMAS | INCISE_ONLY)
 
 
 def is_incise(token: Token) -> bool:
@@ -167,7 +176,9 @@ def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple
         if token.lower_ in SPEECH_FORMS and (token.pos_ != "NOUN" or incise):
             return token
         lemma = speech_lemma(token)
-        if lemma not in SPEECH_LEMMAS or token.pos_ not in ("VERB", "AUX", "ADJ", "NOUN"):
+        if lemma in INCISE_ONLY and not incise:
+            continue
+        if lemma not in SPEECH_LEMMAS | INCISE_ONLY or token.pos_ not in ("VERB", "AUX", "ADJ", "NOUN"):
             continue
         if token.pos_ == "NOUN" and lemma not in ("craindre",) and token.lower_ not in _ER_FORMS:
             continue
