@@ -201,6 +201,8 @@ RELATION_CASES = [
      {("Elon Musk", "worksFor", "Tesla"), ("Elon Musk", "worksFor", "SpaceX")}),
     ("Larry Page a fondé Google en 1998 avec un camarade, Sergey Brin.",
      {("Google", "founder", "Larry Page"), ("Google", "founder", "Sergey Brin")}),
+    ("Mistral AI a lancé Mistral Large 3 et Le Chat Pro.",
+     {("Mistral Large 3", "creator", "Mistral AI"), ("Le Chat Pro", "creator", "Mistral AI")}),
     ("Pierre Martin a cofondé en 2023 la start-up Lumen avec Julie Robert, passée par Meta.",
      {("Lumen", "founder", "Pierre Martin"), ("Lumen", "founder", "Julie Robert")}),
     # negatives: a former office, a mere mention of a product beside a company

@@ -12,6 +12,8 @@ from kg.nlp.lexicon import MODEL_SUFFIX_WORDS
 from kg.nlp.tokens import text_of
 
 ORG, MODEL = "ORG", "AIMODEL"
+# "3", "4.5", "70B", "8b", "v2": not a year ("Gemini 2025") nor a long number
+_VERSION_OR_SIZE = re.compile(r"v?\d{1,2}(?:\.\d{1,2})?|\d{1,4}(?:[.,]\d)?[BbMmKkTt]")
 
 
 def repeated_mentions(doc: Doc, kept: list[Span], boiler: list[tuple[int, int]],
@@ -36,12 +38,14 @@ def repeated_mentions(doc: Doc, kept: list[Span], boiler: list[tuple[int, int]],
 
 
 def with_suffix_words(doc: Doc, span: Span) -> Span:
-    """``Le Chat Pro``, ``Gemini Ultra``: a known model followed by a capitalised edition word is
-    another model (the KB entry's id does not carry over to it)."""
+    """``Le Chat Pro``, ``Gemini Ultra``, ``Mistral Large 3``, ``Llama 3 70B``: a known model followed by
+    a capitalised edition word, a version or a size is another model (the KB entry's id does not carry
+    over to it)."""
     if span.label_ != MODEL:
         return span
     end = span.end
-    while end < len(doc) and doc[end].text in MODEL_SUFFIX_WORDS and doc[end].text[:1].isupper():
+    while end < len(doc) and ((doc[end].text in MODEL_SUFFIX_WORDS and doc[end].text[:1].isupper())
+                              or _VERSION_OR_SIZE.fullmatch(doc[end].text)):
         end += 1
     return span if end == span.end else Span(doc, span.start, end, label=MODEL)
 
