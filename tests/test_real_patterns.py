@@ -180,6 +180,17 @@ def test_every_source_a_marker_names_and_the_company_it_stands_for(analyse):
     assert [s for s, _ in speakers(analyse(text))] == ["Financial Times", "Bloomberg", "Anthropic"]
 
 
+def test_selon_a_study_of_an_organisation_and_a_quotation_of_an_unnamed_speaker(analyse):
+    text = ("Selon une étude du cabinet Gartner, les dépenses en centres de données doubleront d'ici 2027. "
+            "« C'est une bulle », estime un investisseur qui préfère rester anonyme.")
+    assert speakers(analyse(text)) == [("Gartner", "marker")]
+
+
+def test_the_cue_that_names_its_speaker_wins(analyse):
+    text = "En annonçant dimanche son modèle, Elon Musk s'est targué de présenter « l'IA la plus intelligente »."
+    assert [s for s, _ in speakers(analyse(text))] == ["Elon Musk"]
+
+
 def test_an_organisation_announcing_a_product_makes_no_claim(analyse):
     assert speakers(analyse("Mistral AI annonce un nouveau modèle de code.")) == []
 
@@ -201,6 +212,8 @@ RELATION_CASES = [
      {("Elon Musk", "worksFor", "Tesla"), ("Elon Musk", "worksFor", "SpaceX")}),
     ("Larry Page a fondé Google en 1998 avec un camarade, Sergey Brin.",
      {("Google", "founder", "Larry Page"), ("Google", "founder", "Sergey Brin")}),
+    ("Les résultats d'AMD, dont la directrice générale Lisa Su parlera jeudi, sont attendus.",
+     {("Lisa Su", "worksFor", "AMD")}),
     ("Mistral AI a lancé Mistral Large 3 et Le Chat Pro.",
      {("Mistral Large 3", "creator", "Mistral AI"), ("Le Chat Pro", "creator", "Mistral AI")}),
     ("Pierre Martin a cofondé en 2023 la start-up Lumen avec Julie Robert, passée par Meta.",

@@ -113,13 +113,20 @@ def _named_after_determiner(sent: Span, start_char: int, ents: list[Span]) -> Sp
     k = next((t.i for t in sent if t.idx == start_char), None)
     if k is None or doc[k].lower_ not in DETERMINERS:
         return None
-    for j in range(k + 1, min(k + 4, sent.end)):
+    for j in range(k + 1, min(k + 7, sent.end)):
         ent = _ent_starting_at(ents, doc[j].idx)
         if ent is not None:
             return ent
-        if not (doc[j].lower_ in ORG_NOUNS or (doc[j].pos_ == "ADJ" and doc[j].is_lower)):
+        word = doc[j].lower_
+        if not (word in ORG_NOUNS or word in SOURCE_NOUNS or (doc[j].pos_ == "ADJ" and doc[j].is_lower)
+                or (word in ("de", "du", "d'", "d’", "des") and doc[j - 1].lower_ in SOURCE_NOUNS)):
             return None
     return None
+
+
+# "selon une étude du cabinet Gartner", "d'après un rapport de l'OCDE": the source is the organisation
+SOURCE_NOUNS = frozenset("étude rapport analyse note sondage enquête communiqué document estimation estimations "
+                         "chiffres données prévisions calculs projections classement".split())
 
 
 def _marker_at_clause_start(text: str, offset: int) -> bool:

@@ -23,13 +23,13 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from kg.nlp.attribution import SPEAKER_LABELS, marker_speakers, passive_agent, speakers_for
 from kg.nlp.coref import Salience, pronoun_gender
 from kg.nlp.interview import attribution_lines, interview_answers, lines_of, pull_quote_speakers
 from kg.nlp.quotes import MIN_QUOTE_WORDS, Quote, find_quotes, quotes_in, units
-from kg.nlp.speech import cue_text, cue_token, speech_candidates, speech_lemma
+from kg.nlp.speech import cue_text, cue_token, cue_tokens, speech_candidates, speech_lemma
 from kg.nlp.stance import classify_stance
 
 CONFIDENCE = {"pull quote": 0.8, "interview": 0.75, "marker": 0.75, "incise": 0.8, "subject": 0.75,
@@ -107,9 +107,15 @@ def _attribute(unit: Span, group: list[Span], ents: list[Span], salience: Salien
     if found is None and SELF_MARKER_RE.search(unit.text) and last is not None and para - last[1] <= 1:
         found = _claim(last[0].speakers, unit, SELF_MARKER_RE.search(unit.text).group(0), "reported", ents,  # type: ignore[union-attr]
                        attribution="marker")
-    if found is None and last is not None and para - last[1] <= 1 and _substantial(here, unit):
+    if found is None and last is not None and para - last[1] <= 1 and _substantial(here, unit) \
+            and not _has_own_cue(unit, cues, here):
         found = _claim(last[0].speakers, unit, "", "direct", ents, attribution="continuation")
     return found
+
+
+def _has_own_cue(unit: Span, cues: Sequence[int], quotes: Sequence[Quote]) -> bool:
+    """``« … », estime un investisseur anonyme``: the quotation has a speaker of its own, unnamed."""
+    return cue_token(unit, cues, unit.text, [(q.start, q.end) for q in quotes if q.closed]) is not None
 
 
 def _named_next(unit: Span, quotes: Sequence[Quote], nxt: Span, next_ents: list[Span],
@@ -216,8 +222,14 @@ def _reported(unit: Span, ents: list[Span], salience: Salience, cues: Sequence[i
                 return _claim(tuple(people), unit, cue_text(cue), "reported", ents, reported_by=speakers[0],
                               attribution=how)
         return _claim(speakers, unit, word, "reported", ents, attribution="marker") if speakers else None
-    if cue is None:
-        return None
+    for cue in cue_tokens(unit, cues, text, masked):  # the first cue that names its speaker
+        claim = _by_cue(cue, unit, ents, salience)
+        if claim is not None:
+            return claim
+    return None
+
+
+def _by_cue(cue: Token, unit: Span, ents: list[Span], salience: Salience) -> FoundClaim | None:
     agent = passive_agent(cue, unit, ents)
     if agent is not None:
         return _claim((agent,), unit, cue_text(cue), "reported", ents, attribution="agent")

@@ -10,7 +10,7 @@ le dirigeant``) — any of them reports speech, complement or not.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
@@ -163,8 +163,14 @@ _SPEAKER_STARTS = frozenset("le la les l' l’ un une son sa ce cet cette".split
 
 
 def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple[int, int]] = ()) -> Token | None:
-    """The first reporting cue of ``sent``, outside the character ranges ``masked`` (quotations)
-    unless it is an incise there (``« …, se réjouit X, … »``)."""
+    """The first reporting cue of ``sent`` (see :func:`cue_tokens`)."""
+    return next(cue_tokens(sent, cues, text, masked), None)
+
+
+def cue_tokens(sent: Span, cues: Sequence[int], text: str,
+               masked: Sequence[tuple[int, int]] = ()) -> Iterator[Token]:
+    """The reporting cues of ``sent`` in order, outside the character ranges ``masked`` (quotations)
+    unless they are an incise there (``« …, se réjouit X, … »``)."""
     low = text.lower()
     doc = sent.doc
     for i in positions_in(cues, sent):
@@ -174,7 +180,8 @@ def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple
         if not incise and any(a < token.idx < b for a, b in masked):
             continue
         if token.lower_ in SPEECH_FORMS and (token.pos_ != "NOUN" or incise):
-            return token
+            yield token
+            continue
         lemma = speech_lemma(token)
         if lemma in INCISE_ONLY and not incise:
             continue
@@ -196,8 +203,7 @@ def cue_token(sent: Span, cues: Sequence[int], text: str, masked: Sequence[tuple
         if check is not None and not incise and not check.search(low[token.idx - sent.start_char :]) \
                 and not check.search(low[max(0, token.idx - sent.start_char - 12) :]):
             continue
-        return token
-    return None
+        yield token
 
 
 _AUXILIARIES = frozenset("a ont avait avaient aura auront est sont était étaient".split())

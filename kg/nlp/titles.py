@@ -58,6 +58,26 @@ def possessive_titles(sent: Span, ents: list[Span]) -> Iterator[Found]:
         if owner is not None:
             yield from role_facts(person, owner, " ".join(words), False, "possessive-title-person", 0.7)
 
+def whose_title(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    """``AMD, dont la directrice générale Lisa Su…``: the title of a person the relative ``dont``
+    ties to the organisation before it."""
+    doc = sent.doc
+    for org in (e for e in ents if label(e) == "ORG"):
+        k = org.end
+        if k + 3 >= sent.end or doc[k].text != "," or doc[k + 1].lower_ != "dont" \
+                or doc[k + 2].lower_ not in ("le", "la", "l'", "l’", "les"):
+            continue
+        j = k + 3
+        words: list[str] = []
+        while j < sent.end and len(words) < 4 and (role_word(doc[j].lower_)
+                                                   or (doc[j].pos_ == "ADJ" and doc[j].is_lower)):
+            words.append(doc[j].text)
+            j += 1
+        person = next((e for e in ents if e.start == j and label(e) == "PER"), None)
+        if person is not None and has_role_head(words):
+            yield from role_facts(person, org, " ".join(words), False, "org-whose-title-person", 0.8)
+
+
 def at_the_head(sent: Span, ents: list[Span]) -> Iterator[Found]:
     """``À la tête de la start-up Mistral AI, Arthur Mensch…`` and ``Sam Altman, l'homme à la tête
     d'OpenAI``: the person leads the organisation."""
