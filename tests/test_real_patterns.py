@@ -214,6 +214,8 @@ RELATION_CASES = [
      {("Google", "founder", "Larry Page"), ("Google", "founder", "Sergey Brin")}),
     ("Les résultats d'AMD, dont la directrice générale Lisa Su parlera jeudi, sont attendus.",
      {("Lisa Su", "worksFor", "AMD")}),
+    ("Joëlle Pineau a annoncé qu'elle quittera son poste de vice-présidente de la recherche (IA) chez Meta.",
+     {("Joëlle Pineau", "worksFor", "Meta")}),
     ("Mistral AI a lancé Mistral Large 3 et Le Chat Pro.",
      {("Mistral Large 3", "creator", "Mistral AI"), ("Le Chat Pro", "creator", "Mistral AI")}),
     ("Pierre Martin a cofondé en 2023 la start-up Lumen avec Julie Robert, passée par Meta.",

@@ -22,7 +22,7 @@ from kg.nlp.grammar import (
     token_before,
 )
 from kg.nlp.lexicon import DETERMINERS
-from kg.nlp.titles import at_the_head, possessive_titles, whose_title
+from kg.nlp.titles import at_the_head, possessive_titles, post_of, whose_title
 
 
 def roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
@@ -49,6 +49,7 @@ def roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
     yield from possessive_titles(sent, ents)
     yield from at_the_head(sent, ents)
     yield from whose_title(sent, ents)
+    yield from post_of(sent, ents)
 
 
 def titles_without_name(sent: Span, ents: list[Span]) -> Iterator[tuple[str, Span]]:

@@ -78,6 +78,37 @@ def whose_title(sent: Span, ents: list[Span]) -> Iterator[Found]:
             yield from role_facts(person, org, " ".join(words), False, "org-whose-title-person", 0.8)
 
 
+POST_NOUNS = frozenset({"poste", "fonctions", "fonction", "rôle"})
+
+
+def post_of(sent: Span, ents: list[Span]) -> Iterator[Found]:
+    """``X … son poste de vice-présidente de la recherche (IA) chez Y``, ``ses fonctions de directeur
+    chez Y``: the office of the one person the sentence names."""
+    doc = sent.doc
+    people = [e for e in ents if label(e) == "PER"]
+    if len({p.text for p in people}) != 1:
+        return
+    for k in range(sent.start, sent.end - 3):
+        if doc[k].lower_ not in POST_NOUNS or doc[k + 1].lower_ not in ("de", "d'", "d’"):
+            continue
+        words = [doc[k + 2].text] if role_word(doc[k + 2].lower_) else []
+        if not words:
+            continue
+        for j in range(k + 3, min(k + 16, sent.end)):
+            if doc[j].lower_ in ("chez", "de", "d'", "d’", "du", "à", "au"):
+                org = org_after_preposition(doc, ents, j + 1, sent)
+                if org is not None and label(org) == "ORG":
+                    title = " ".join(t.text for t in doc[k + 2 : j] if not t.is_punct)
+                    yield from role_facts(people[0], org, title, False, "person-post-of-org", 0.75)
+                    break
+            if doc[j].text in (",", ";", ".") or label_at(ents, j) == "PER":
+                break
+
+
+def label_at(ents: list[Span], i: int) -> str:
+    return next((label(e) for e in ents if e.start <= i < e.end), "")
+
+
 def at_the_head(sent: Span, ents: list[Span]) -> Iterator[Found]:
     """``À la tête de la start-up Mistral AI, Arthur Mensch…`` and ``Sam Altman, l'homme à la tête
     d'OpenAI``: the person leads the organisation."""
