@@ -25,7 +25,8 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\blimiter\b", 1), (r"\bfragil", 2), (r"\bvulnérab", 2), (r"\bchoc\b", 1), (r"\bspoutnik", 2),
         (r"\bdétourn", 2), (r"\babus\b", 2), (r"\bmenacer", 2), (r"\bperte de contrôle", 3),
         (r"\bne pas maîtris|\bne maîtris\w* pas", 2), (r"\binquiétant", 3), (r"\balarmant", 3),
-        (r"\bretard\b", 2), (r"\bpas (?:assez |)suffisant", 2), (r"\bcombler (?:l['’]écart|le retard)", 2), (r"\breste du travail", 2),
+        (r"\bretard\b", 2), (r"\bpas (?:assez |)suffisant", 2),
+        (r"\bcombler (?:l['’]écart|le retard)", 2), (r"\breste du travail", 2),
         (r"\bvrai enjeu|\bun enjeu\b", 1), (r"\bmalveillan", 2), (r"\bpire crainte|\bmal se passer|\btourne mal", 3),
     ],
     "support": [
