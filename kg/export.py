@@ -30,6 +30,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import ExportError
+from kg.graph import relation_facts
 from kg.query import display_prefixes, run_query
 from kg.store import select
 from kg.vocab import ENTITY_TYPES
@@ -258,11 +259,7 @@ def _canonical_json(value: Any) -> Any:
 # -- property graph ----------------------------------------------------------------
 _PREFIXES = """
 PREFIX kg: <https://w3id.org/newskg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX schema: <https://schema.org/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
 _NODES_QUERY = _PREFIXES + """
@@ -324,52 +321,18 @@ def _ensure_node(graph: nx.MultiDiGraph, iri: str) -> None:
         graph.add_node(iri, label=_local_name(iri), type="", iri=iri, mentions=0, articles=0)
 
 
-_STATEMENTS_QUERY = _PREFIXES + """
-SELECT DISTINCT ?statement ?s ?p ?o ?evidence ?article ?confidence ?span WHERE {
-  VALUES ?p { schema:worksFor schema:founder schema:creator }
-  ?statement a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:evidence ?span .
-  OPTIONAL { ?statement kg:confidence ?confidence }
-  OPTIONAL { ?span oa:hasSource/schema:identifier ?article }
-  OPTIONAL { ?span oa:hasSelector/oa:exact ?evidence }
-}
-"""
-
-_MEMBERSHIPS_QUERY = _PREFIXES + """
-SELECT DISTINCT ?s ?o ?span ?r WHERE {
-  ?membership a org:Membership ; org:member ?s ; org:organization ?o ; kg:evidence ?span ; org:role ?r }
-"""
-
-# every article naming a role states its label: the union repeats it, so labels are read on their own
-_ROLE_LABELS_QUERY = _PREFIXES + "SELECT DISTINCT ?r ?role WHERE { ?r skos:prefLabel ?role }"
-
-
 def relation_rows(store: Store) -> list[tuple[str | None, ...]]:
-    """Each relation reifier (statement, subject, predicate, object, evidence sentence,
-    article, confidence) with the role title of the membership sharing its subject, object
-    and evidence span: one row per title, or one without a title when none applies,
-    ordered by statement then title (an absent title first).
-
-    One SPARQL query with the memberships as an ``OPTIONAL`` says the same, but Oxigraph
-    evaluates that join statement by statement, which grows with the square of the store
-    (minutes at a million triples); the statements and the roles read apart and joined
-    here are linear. ``tests/test_distributed.py`` checks both give the same rows.
+    """Each relation reifier with evidence (statement, subject, predicate, object, evidence
+    sentence, article, confidence) with the role title of the membership sharing its subject,
+    object and evidence span (:func:`kg.graph.relation_facts`): one row per title, or one
+    without a title when none applies, ordered by statement then title (an absent title first).
     """
-    labels: dict[str | None, set[str]] = {}
-    for r, role in run_query(store, _ROLE_LABELS_QUERY).rows:
-        if role is not None:
-            labels.setdefault(r, set()).add(role)
-    roles: dict[tuple[str | None, ...], set[str]] = {}
-    for s, o, span, r in run_query(store, _MEMBERSHIPS_QUERY).rows:
-        if r in labels:
-            roles.setdefault((s, o, span), set()).update(labels[r])
     rows: set[tuple[str | None, ...]] = set()
-    for statement, s, p, o, evidence, article, confidence, span in run_query(store, _STATEMENTS_QUERY).rows:
-        base = (statement, s, p, o, evidence, article, confidence)
-        titles = roles.get((s, o, span))
-        if titles:
-            rows.update((*base, title) for title in titles)
-        else:
-            rows.add((*base, None))
+    for f in relation_facts(store):
+        if f.span is None:  # a reifier without evidence is no evidence record
+            continue
+        base = (f.statement, f.subject, f.predicate, f.object, f.evidence, f.article, f.confidence)
+        rows.update((*base, title) for title in f.titles or (None,))
     # ORDER BY ?statement ?role: an unbound role first
     return sorted(rows, key=lambda r: (r[0] or "", r[7] is not None, r[7] or "", tuple(x or "" for x in r)))
 

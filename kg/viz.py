@@ -34,6 +34,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from kg.errors import ExportError, UsageError
+from kg.graph import relation_facts, unstated_relations
 from kg.store import Store, canonical_name
 from kg.vocab import KG, OA, ORG, SCHEMA
 from kg.web import render, safe_json, vis_assets
@@ -251,44 +252,19 @@ def _tail(iri: str) -> str:
 
 def _collect_relations(store: Store, min_confidence: float,
                        edges: dict[tuple[str, str, str, str, str], _EdgeAcc]) -> None:
-    values = " ".join(f"<{p}>" for p in _PREDICATE_KINDS)
-    # The role titles of worksFor facts come from their memberships (same person, organisation and
-    # evidence span). Joined here rather than in one query's OPTIONAL, which Oxigraph evaluates
-    # statement by statement: minutes at a million triples instead of a second.
-    # (A role's label is stated by every article naming the role: the union repeats it per article,
-    # so memberships and labels are read apart, each DISTINCT.)
-    labels: dict[str, set[str]] = defaultdict(set)
-    for r in _rows(store, "SELECT DISTINCT ?r ?role WHERE { ?r skos:prefLabel ?role }"):
-        labels[r["r"]].add(r["role"])
-    roles: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for r in _rows(store, """SELECT DISTINCT ?s ?o ?span ?r WHERE {
-            ?m a org:Membership ; org:member ?s ; org:organization ?o ; kg:evidence ?span ; org:role ?r }"""):
-        roles[(r["s"], r["o"], r["span"])] |= labels.get(r["r"], set())
-        roles[(r["s"], r["o"], "")] |= labels.get(r["r"], set())  # for a statement without evidence: any span
-    stated: set[tuple[str, str, str]] = set()
+    facts = relation_facts(store, min_confidence)
     works_for = str(SCHEMA.worksFor)
-    for r in _rows(store, f"""SELECT ?st ?s ?p ?o ?conf ?exact ?docid ?span WHERE {{
-            VALUES ?p {{ {values} }}
-            ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-            OPTIONAL {{ ?st kg:confidence ?conf }}
-            OPTIONAL {{ ?st kg:evidence ?span .
-                OPTIONAL {{ ?span oa:hasSelector ?sel . ?sel oa:exact ?exact }}
-                OPTIONAL {{ ?span oa:hasSource ?doc . ?doc schema:identifier ?docid }} }}
-            {_confidence_filter("conf", min_confidence)} }}"""):
-        kind = _PREDICATE_KINDS[r["p"]]
-        stated.add((r["s"], r["p"], r["o"]))
-        titles = roles.get((r["s"], r["o"], r["span"]), ()) if r["p"] == works_for else ()
+    for f in facts:
+        kind = _PREDICATE_KINDS[f.predicate]
+        titles = f.titles if f.predicate == works_for else ()  # a worksFor edge is labelled by the role
         for label in sorted(titles) or [RELATION_STYLES[kind][1]]:
-            edges[(r["s"], r["o"], kind, label, "")].add(
-                r["st"], _float(r["conf"]), _evidence(r["exact"], r["docid"]))
+            edges[(f.subject, f.object, kind, label, "")].add(
+                f.statement, _float(f.confidence or ""), _evidence(f.evidence or "", f.article or ""))
     if min_confidence > 0:
         return  # a bare triple has no confidence to compare
-    for r in _rows(store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}"):
-        if (r["s"], r["p"], r["o"]) in stated:
-            continue  # it has a statement (all do when nothing is filtered out by confidence)
-        kind = _PREDICATE_KINDS[r["p"]]
-        edges[(r["s"], r["o"], kind, RELATION_STYLES[kind][1], "")].add(
-            f"{r['s']} {r['p']} {r['o']}", None, None)
+    for s, p, o in unstated_relations(store, facts):
+        kind = _PREDICATE_KINDS[p]
+        edges[(s, o, kind, RELATION_STYLES[kind][1], "")].add(f"{s} {p} {o}", None, None)
 
 
 def _collect_claims(store: Store, min_confidence: float,
