@@ -386,7 +386,10 @@ def _local_name(iri: str) -> str:
 
 def _write_graphml(store: Store, sink: BinaryIO) -> int:
     graph = property_graph(store)
-    write_graphml(graph, sink)
+    try:
+        write_graphml(graph, sink)
+    except ValueError as exc:  # a character XML cannot hold, in a name or sentence from an article
+        raise ExportError(f"cannot write graphml: {exc}") from exc
     return int(graph.number_of_edges())
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM_FLAGS, RUN, _entity, _span_of, chromium
 
-from kg.errors import ExportError, UsageError
+from kg.errors import ExportError, FocusError, ViewError
 from kg.model import Claim, Document, Extraction, Relation
 from kg.rdf import extraction_graph
 from kg.store import open_store
@@ -95,18 +95,18 @@ def test_types_filter_nodes_and_keep_edges_between_kept_ones(tiny):
     assert set(view_graph(tiny, focus="Alibaba", types=["Person"])) == {ALIBABA}
 
 
-def test_bad_arguments_raise_usage_errors_naming_them(tiny, tmp_path):
+def test_bad_arguments_raise_view_errors_naming_them(tiny, tmp_path):
     out = tmp_path / "view.html"
-    with pytest.raises(UsageError, match="Sam Altman"):
+    with pytest.raises(FocusError, match="Sam Altman"):
         render_view(tiny, out, focus="Sam Altman")
     assert not out.exists()
-    with pytest.raises(UsageError, match="Robot"):
+    with pytest.raises(ViewError, match="Robot"):
         view_graph(tiny, types=["Person", "Robot"])
-    with pytest.raises(UsageError, match="depth"):
+    with pytest.raises(ViewError, match="depth"):
         view_graph(tiny, focus="Alibaba", depth=-1)
-    with pytest.raises(UsageError, match="min_confidence"):
+    with pytest.raises(ViewError, match="min_confidence"):
         view_graph(tiny, min_confidence=1.5)
-    with pytest.raises(UsageError, match="max_nodes"):
+    with pytest.raises(ViewError, match="max_nodes"):
         render_view(tiny, out, max_nodes=0)
     assert not out.exists()
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import UsageError
+from kg.errors import ArgumentError
 from kg.query import canned_queries, display_prefixes, run_query
 from kg.store import Store
 from kg.vocab import KG, ORG, SCHEMA
@@ -55,7 +55,7 @@ def entity_data(store: Store, iri: str) -> dict[str, Any]:
     try:
         node = ox.NamedNode(iri)
     except ValueError as exc:
-        raise UsageError(f"{iri!r} is not an IRI: {exc}") from None
+        raise ArgumentError(f"{iri!r} is not an IRI: {exc}") from None
     facts_result = run_query(store, canned_queries()["entity"].text, {"entity": node})
     idx = {v: i for i, v in enumerate(facts_result.variables)}
     names: list[str] = []

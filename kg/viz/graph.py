@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-import pyoxigraph as ox
 
-from kg.errors import UsageError
+from kg.errors import FocusError, ViewError
 from kg.graph import relation_facts, unstated_relations
-from kg.store import Store, canonical_name
+from kg.store import Store, canonical_name, select
 from kg.viz.styles import RELATION_STYLES, STANCE_STYLES, TYPE_STYLES
 from kg.vocab import KG, OA, SCHEMA
 
@@ -99,7 +98,7 @@ def parse_types(types: Iterable[str] | None) -> frozenset[str] | None:
             if not key:
                 continue
             if key not in _TYPE_ALIASES:
-                raise UsageError(f"unknown entity type {part.strip()!r} (expected one of: "
+                raise ViewError(f"unknown entity type {part.strip()!r} (expected one of: "
                                  f"{', '.join(TYPE_STYLES)})")
             out.add(_TYPE_ALIASES[key])
     return frozenset(out)
@@ -107,11 +106,11 @@ def parse_types(types: Iterable[str] | None) -> frozenset[str] | None:
 
 def _check_numbers(depth: int, min_confidence: float, max_nodes: int | None) -> None:
     if depth < 0:
-        raise UsageError(f"depth must be 0 or more, not {depth}")
+        raise ViewError(f"depth must be 0 or more, not {depth}")
     if not 0.0 <= min_confidence <= 1.0:
-        raise UsageError(f"min_confidence must lie in [0, 1], not {min_confidence}")
+        raise ViewError(f"min_confidence must lie in [0, 1], not {min_confidence}")
     if max_nodes is not None and max_nodes < 1:
-        raise UsageError(f"max_nodes must be at least 1, not {max_nodes}")
+        raise ViewError(f"max_nodes must be at least 1, not {max_nodes}")
 
 
 def _full_graph(store: Store, min_confidence: float) -> nx.MultiDiGraph:
@@ -136,9 +135,7 @@ def _full_graph(store: Store, min_confidence: float) -> nx.MultiDiGraph:
 
 def _rows(store: Store, sparql: str) -> list[dict[str, str]]:
     """Query results as plain strings; an unbound variable gives ``""``."""
-    result = store.query(_PREFIXES + sparql)
-    if not isinstance(result, ox.QuerySolutions):
-        raise TypeError("view queries are SELECT queries")
+    result = select(store.ox, _PREFIXES + sparql, union=True)
     names = [v.value for v in result.variables]
     return [{n: ("" if row[n] is None else row[n].value) for n in names} for row in result]
 
@@ -253,7 +250,7 @@ def _match_focus(g: nx.MultiDiGraph, focus: str) -> set[str]:
     found = {n for n, d in g.nodes(data=True)
              if n == focus or wanted in {fold(d["name"]), *map(fold, d["alt_names"])}}
     if not found:
-        raise UsageError(f"focus {focus!r}: no entity of that name or alternate name in the view")
+        raise FocusError(f"focus {focus!r}: no entity of that name or alternate name in the view")
     return found
 
 
