@@ -16,7 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kg.store import select
+import pyoxigraph as ox
+
+from kg.resources import query_text
 from kg.vocab import SCHEMA
 
 if TYPE_CHECKING:
@@ -24,29 +26,7 @@ if TYPE_CHECKING:
 
 # The relations drawn as edges, in the order both projections name them.
 RELATION_PREDICATES = (str(SCHEMA.worksFor), str(SCHEMA.founder), str(SCHEMA.creator))
-
-_PREFIXES = """PREFIX kg: <https://w3id.org/newskg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX schema: <https://schema.org/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
-_VALUES = " ".join(f"<{p}>" for p in RELATION_PREDICATES)
-
-# Every article naming a role states its label: the union repeats it, so labels are read on their own.
-_ROLE_LABELS = "SELECT DISTINCT ?r ?role WHERE { ?r skos:prefLabel ?role }"
-_MEMBERSHIPS = """SELECT DISTINCT ?s ?o ?span ?r WHERE {
-  ?m a org:Membership ; org:member ?s ; org:organization ?o ; kg:evidence ?span ; org:role ?r }"""
-_STATEMENTS = """SELECT DISTINCT ?st ?s ?p ?o ?span ?exact ?docid ?conf WHERE {
-  VALUES ?p { %s }
-  ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  OPTIONAL { ?st kg:confidence ?conf }
-  OPTIONAL { ?st kg:evidence ?span .
-    OPTIONAL { ?span oa:hasSelector ?sel . ?sel oa:exact ?exact }
-    OPTIONAL { ?span oa:hasSource ?doc . ?doc schema:identifier ?docid } }
-  %s }"""
-_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { %s } ?s ?p ?o }"
+_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 
 
 @dataclass(frozen=True)
@@ -65,12 +45,11 @@ class RelationFact:
     titles: frozenset[str]  # role titles of the memberships with this subject, object and span
 
 
-def relation_facts(store: Store, min_confidence: float | None = None) -> list[RelationFact]:
+def relation_facts(store: Store, min_confidence: float = 0.0) -> list[RelationFact]:
     """Every relation reifier with its evidence and role titles, sorted.
 
-    With ``min_confidence``, reifiers whose confidence is lower are left out (those with
-    none are kept). A fact without a span takes the titles of every span of its subject
-    and object.
+    Reifiers whose confidence is under ``min_confidence`` are left out (those with none
+    are kept). A fact without a span takes the titles of every span of its subject and object.
 
     The titles could come from the statements query itself, as an ``OPTIONAL`` over the
     memberships, but Oxigraph evaluates that join statement by statement, which grows with
@@ -78,10 +57,9 @@ def relation_facts(store: Store, min_confidence: float | None = None) -> list[Re
     read apart and joined here are linear. ``tests/test_distributed.py`` checks both agree.
     """
     roles = _role_titles(store)
-    threshold = "" if min_confidence is None else \
-        f"FILTER(!BOUND(?conf) || ?conf >= {min_confidence:.4f})"
+    threshold = ox.Literal(f"{min_confidence:.4f}", datatype=_DECIMAL)
     facts = set()
-    for r in _rows(store, _STATEMENTS % (_VALUES, threshold)):
+    for r in _rows(store, "statements.rq", {ox.Variable("min"): threshold}):
         s, o, span = r["s"], r["o"], r["span"]
         assert r["st"] is not None and s is not None and r["p"] is not None and o is not None
         facts.add(RelationFact(
@@ -93,7 +71,7 @@ def relation_facts(store: Store, min_confidence: float | None = None) -> list[Re
 def unstated_relations(store: Store, facts: list[RelationFact]) -> list[tuple[str, str, str]]:
     """The direct relation triples (subject, predicate, object) that none of ``facts`` states."""
     stated = {(f.subject, f.predicate, f.object) for f in facts}
-    triples = {(r["s"], r["p"], r["o"]) for r in _rows(store, _TRIPLES % _VALUES)}
+    triples = {(r["s"], r["p"], r["o"]) for r in _rows(store, "relation_triples.rq")}
     return sorted(t for t in triples if t not in stated)  # type: ignore[misc]
 
 
@@ -101,20 +79,24 @@ def _role_titles(store: Store) -> dict[tuple[str | None, ...], set[str]]:
     """Role titles by (member, organisation, evidence span), and by (member, organisation,
     None) for any span."""
     labels: dict[str | None, set[str]] = defaultdict(set)
-    for r in _rows(store, _ROLE_LABELS):
+    for r in _rows(store, "role_labels.rq"):
         if r["role"] is not None:
             labels[r["r"]].add(r["role"])
     roles: dict[tuple[str | None, ...], set[str]] = defaultdict(set)
-    for r in _rows(store, _MEMBERSHIPS):
+    for r in _rows(store, "memberships.rq"):
         if r["r"] in labels:
             roles[(r["s"], r["o"], r["span"])] |= labels[r["r"]]
             roles[(r["s"], r["o"], None)] |= labels[r["r"]]
     return roles
 
 
-def _rows(store: Store, sparql: str) -> list[dict[str, str | None]]:
-    """A SELECT query's solutions over the union of graphs, as plain strings (None: unbound)."""
-    solutions = select(store.ox, _PREFIXES + sparql, union=True)
+def _rows(store: Store, name: str, bindings: dict[ox.Variable, ox.Literal] | None = None,
+          ) -> list[dict[str, str | None]]:
+    """The solutions of ``ontology/queries/graph/<name>`` over the union of graphs, ``bindings``
+    bound, as plain strings (None: unbound)."""
+    solutions = store.ox.query(query_text("graph", name), use_default_graph_as_union=True,
+                               substitutions=dict(bindings) if bindings else None)
+    assert isinstance(solutions, ox.QuerySolutions)  # every one is a SELECT
     names = [v.value for v in solutions.variables]
     return [{n: (None if row[n] is None else row[n].value) for n in names} for row in solutions]
 

@@ -55,3 +55,21 @@ def test_export_and_view_draw_the_same_relations(store):
     viewed = {(s, o) for s, o, kind in view_graph(store).edges(data="kind") if kind != "claim"}
     assert exported == viewed == {(f.subject, f.object) for f in relation_facts(store)}
     assert {_name(p) for p in RELATION_PREDICATES} == {"worksFor", "founder", "creator"}
+
+
+def test_the_queries_values_lists_match_the_code():
+    """The .rq files under ontology/queries/ name the predicates and types the code maps."""
+    import re
+
+    from kg.resources import query_text
+    from kg.viz.graph import _TYPE_IRIS
+
+    prefixes = {"schema:": "https://schema.org/", "kg:": "https://w3id.org/newskg/ontology#"}
+
+    def values(text: str) -> set[str]:
+        names = re.search(r"VALUES \?\w+ \{([^}]*)\}", text).group(1).split()  # type: ignore[union-attr]
+        return {prefixes[n.split(":")[0] + ":"] + n.split(":")[1] for n in names}
+
+    assert values(query_text("graph", "statements.rq")) == set(RELATION_PREDICATES)
+    assert values(query_text("graph", "relation_triples.rq")) == set(RELATION_PREDICATES)
+    assert values(query_text("view", "entities.rq")) == set(_TYPE_IRIS)

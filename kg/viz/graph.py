@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import pyoxigraph as ox
 
 from kg.errors import FocusError, ViewError
 from kg.graph import relation_facts, unstated_relations
-from kg.store import Store, canonical_name, select
+from kg.resources import query_text
+from kg.store import Store, canonical_name
 from kg.viz.styles import RELATION_STYLES, STANCE_STYLES, TYPE_STYLES
-from kg.vocab import KG, OA, SCHEMA
+from kg.vocab import KG, SCHEMA
 
 _TYPE_IRIS = {
     str(SCHEMA.Person): "Person",
@@ -30,11 +32,7 @@ _PREDICATE_KINDS = {str(SCHEMA.worksFor): "worksFor", str(SCHEMA.founder): "foun
                     str(SCHEMA.creator): "creator"}
 _STANCE_IRIS = {str(KG[name.capitalize()]): name for name in STANCE_STYLES}
 
-_PREFIXES = f"""PREFIX schema: <{SCHEMA}>
-PREFIX kg: <{KG._NS}>
-PREFIX oa: <{OA}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
+_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 
 
 Evidence = tuple[str, str]  # (sentence, article identifier)
@@ -133,35 +131,32 @@ def _full_graph(store: Store, min_confidence: float) -> nx.MultiDiGraph:
     return g
 
 
-def _rows(store: Store, sparql: str) -> list[dict[str, str]]:
-    """Query results as plain strings; an unbound variable gives ``""``."""
-    result = select(store.ox, _PREFIXES + sparql, union=True)
+def _rows(store: Store, name: str, min_confidence: float | None = None) -> list[dict[str, str]]:
+    """The solutions of ``ontology/queries/view/<name>`` as plain strings (an unbound variable
+    gives ``""``), its threshold ``?min`` bound to ``min_confidence``."""
+    threshold = {} if min_confidence is None else \
+        {ox.Variable("min"): ox.Literal(f"{min_confidence:.4f}", datatype=_DECIMAL)}
+    result = store.ox.query(query_text("view", name), use_default_graph_as_union=True,
+                            substitutions=threshold or None)  # type: ignore[arg-type]
+    assert isinstance(result, ox.QuerySolutions)  # every one is a SELECT
     names = [v.value for v in result.variables]
     return [{n: ("" if row[n] is None else row[n].value) for n in names} for row in result]
-
-
-def _confidence_filter(var: str, min_confidence: float) -> str:
-    return f"FILTER(!BOUND(?{var}) || ?{var} >= {min_confidence:.4f})"
 
 
 def _entities(store: Store, min_confidence: float) -> dict[str, dict[str, Any]]:
     types: dict[str, set[str]] = defaultdict(set)
     names: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    values = " ".join(f"<{t}>" for t in _TYPE_IRIS)
-    for r in _rows(store, f"""SELECT ?e ?t ?name ?label WHERE {{ VALUES ?t {{ {values} }} ?e a ?t .
-            OPTIONAL {{ ?e schema:name ?name }} OPTIONAL {{ ?e rdfs:label ?label }} }}"""):
+    for r in _rows(store, "entities.rq"):
         types[r["e"]].add(_TYPE_IRIS[r["t"]])
         if r["name"]:
             names[r["e"]].add(r["name"])
         if r["label"]:
             labels[r["e"]][r["label"]] += 1
     alts: dict[str, set[str]] = defaultdict(set)
-    for r in _rows(store, "SELECT ?e ?alt WHERE { ?e schema:alternateName ?alt }"):
+    for r in _rows(store, "alternate_names.rq"):
         alts[r["e"]].add(r["alt"])
-    mentions = {r["e"]: int(r["n"] or 0) for r in _rows(store, f"""SELECT ?e (COUNT(DISTINCT ?m) AS ?n)
-            WHERE {{ ?m kg:mentionOf ?e . OPTIONAL {{ ?m kg:confidence ?c }}
-            {_confidence_filter("c", min_confidence)} }} GROUP BY ?e""")}
+    mentions = {r["e"]: int(r["n"] or 0) for r in _rows(store, "mentions.rq", min_confidence)}
     out = {}
     for e, ts in types.items():
         # Consolidation gives one schema:name; before it, fall back to the articles' labels.
@@ -200,15 +195,7 @@ def _collect_relations(store: Store, min_confidence: float,
 def _collect_claims(store: Store, min_confidence: float,
                     edges: dict[tuple[str, str, str, str, str], _EdgeAcc], g: nx.MultiDiGraph) -> None:
     claims: dict[str, dict[str, Any]] = {}
-    for r in _rows(store, f"""SELECT ?c ?speaker ?about ?stance ?conf ?text ?exact ?docid WHERE {{
-            ?c a schema:Claim ; schema:author ?speaker .
-            OPTIONAL {{ ?c schema:about ?about }}
-            OPTIONAL {{ ?c kg:stance ?stance }}
-            OPTIONAL {{ ?c kg:confidence ?conf }}
-            OPTIONAL {{ ?c schema:text ?text }}
-            OPTIONAL {{ ?c kg:evidence ?span . ?span oa:hasSelector ?sel . ?sel oa:exact ?exact }}
-            OPTIONAL {{ ?c schema:appearance ?doc . ?doc schema:identifier ?docid }}
-            {_confidence_filter("conf", min_confidence)} }}"""):
+    for r in _rows(store, "claims.rq", min_confidence):
         c = claims.setdefault(r["c"], {"speaker": r["speaker"], "about": set(),
                                        "stance": _STANCE_IRIS.get(r["stance"], "neutral"),
                                        "conf": _float(r["conf"]), "evidence": None})
