@@ -37,8 +37,8 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import PushError, PushSettingsError
 from kg.query import display_prefixes
+from kg.resources import query_text
 from kg.store import Store
-from kg.vocab import SCHEMA
 
 NTRIPLES = "application/n-triples"
 _OK = (200, 201, 204)
@@ -126,14 +126,14 @@ def resolve_graph(store: Store, name: str) -> str:
     for candidate in candidates:
         if candidate in graphs:
             return candidate
-    literal = ox.Literal(text)
-    result = store.ox.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g <{SCHEMA.identifier}> {literal} }} }}")
+    result = store.ox.query(query_text("push", "graph_by_identifier.rq"),
+                            substitutions={ox.Variable("id"): ox.Literal(text)})
     rows = list(result) if isinstance(result, ox.QuerySolutions) else []
     if len(rows) == 1:
         return str(rows[0]["g"].value)
     shown = ", ".join(graphs[:3]) + (", …" if len(graphs) > 3 else "")
-    raise PushSettingsError(f"--graph {name!r}: the store has no such graph (an article's IRI, a kgr: name or an "
-                     f"article identifier; the store has {len(graphs)}: {shown})")
+    raise PushSettingsError(f"--graph {name!r}: the store has no such graph (an article's IRI, a kgr: name or "
+                            f"an article identifier; the store has {len(graphs)}: {shown})")
 
 
 def _graph_names(store: Store) -> list[str]:
