@@ -73,7 +73,7 @@ def view_graph(store: Store, *, focus: str | None = None, depth: int = 2,
     g = _full_graph(store, min_confidence)
     centers = _match_focus(g, focus) if focus is not None else set()
     if wanted is not None:
-        g = g.subgraph([n for n, t in g.nodes(data="type") if t in wanted or n in centers]).copy()
+        g = _induced(g, {n for n, t in g.nodes(data="type") if t in wanted or n in centers})
     if centers:
         g = _ego(g, centers, depth)
     total = g.number_of_nodes()
@@ -246,14 +246,27 @@ def _ego(g: nx.MultiDiGraph, centers: set[str], depth: int) -> nx.MultiDiGraph:
     keep: set[str] = set()
     for center in centers:
         keep |= set(nx.single_source_shortest_path_length(undirected, center, cutoff=depth))
-    return g.subgraph(keep).copy()
+    return _induced(g, keep)
 
 
 def _reduce(g: nx.MultiDiGraph, max_nodes: int, centers: set[str]) -> nx.MultiDiGraph:
     """Keep the focus and then the most mentioned entities (ties: name, then IRI)."""
     ranked = sorted(g.nodes(data=True),
                     key=lambda nd: (nd[0] not in centers, -nd[1]["mentions"], fold(nd[1]["name"]), nd[0]))
-    return g.subgraph([n for n, _ in ranked[:max_nodes]]).copy()
+    return _induced(g, {n for n, _ in ranked[:max_nodes]})
+
+
+def _induced(g: nx.MultiDiGraph, keep: set[str]) -> nx.MultiDiGraph:
+    """The subgraph of ``g`` on ``keep``, nodes and edges in ``g``'s order.
+
+    Not ``g.subgraph(keep)``: a subgraph view walks a node set less than half the graph in
+    the set's order, which string hashing changes from one process to the next, and the
+    page (its node and edge order, its layout) would change with it.
+    """
+    h = nx.MultiDiGraph()
+    h.add_nodes_from((n, d) for n, d in g.nodes(data=True) if n in keep)
+    h.add_edges_from((s, o, k, d) for s, o, k, d in g.edges(keys=True, data=True) if s in keep and o in keep)
+    return h
 
 
 __all__ = ["fold", "parse_types", "view_graph"]
