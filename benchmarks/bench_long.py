@@ -28,7 +28,7 @@ def dossier(chars: int) -> Path:
     """A text file of about ``chars`` characters: generated articles joined by blank lines (made once)."""
     path = DATA / f"dossier-{chars}.txt"
     if not path.exists():
-        from kg.corpus_gen import iter_articles
+        from corpus_gen import iter_articles
 
         parts, total = [], 0
         for article in iter_articles(chars // 1000 + 10):
@@ -43,7 +43,7 @@ def dossier(chars: int) -> Path:
 
 def normal_articles(count: int) -> tuple[Path, int]:
     """A folder of ``count`` ordinary articles (.txt), and their characters."""
-    from kg.corpus_gen import iter_articles
+    from corpus_gen import iter_articles
 
     path = DATA / f"normal-{count}"
     shutil.rmtree(path, ignore_errors=True)

@@ -114,7 +114,7 @@ def corpus(n: int, seed: int = 0) -> Path:
     """A generated corpus of ``n`` articles: a folder of JSONL files, made once, kept in benchmarks/.data."""
     path = DATA / f"corpus-{seed}-{n}"
     if not path.exists():
-        from kg.corpus_gen import iter_articles
+        from corpus_gen import iter_articles
 
         tmp = path.with_suffix(".tmp")
         tmp.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg import __version__
-from kg.errors import KGError, UsageError, describe
+from kg.errors import ArgumentError, KGError, UsageError, describe
 from kg.nlp.pieces import MAX_CHARS, PIECE_CHARS
 
 
@@ -156,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         print(f"kg {args.command}: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return _exit_status(exc)
     except KeyboardInterrupt:
         print(f"kg {args.command}: interrupted", file=sys.stderr)
         return 130
@@ -166,6 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = "" if debug else " (run again with --debug or KG_DEBUG=1 for the traceback, to report it)"
         print(f"kg {args.command}: internal error: {describe(exc)}{hint}", file=sys.stderr)
         return 1
+
+
+def _exit_status(exc: KGError) -> int:
+    """2 for a request refused before any work (as argparse exits on a bad option), 1 for the rest."""
+    return 2 if isinstance(exc, ArgumentError) else 1
 
 
 def _build(args: argparse.Namespace) -> int:

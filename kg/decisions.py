@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import InputError, UsageError
+from kg.errors import InputError, StoreError
 
 ACTIONS = ("merge", "split", "type", "ignore")
 TYPES = ("Person", "Organization", "AIModel")
@@ -120,7 +120,7 @@ def add_decision(store_path: Path, decision: Decision) -> Path:
     """Append one decision to the store's decision file (created with a header)."""
     decision.check("decision")
     if not store_path.exists():
-        raise UsageError(f"{store_path}: no store here")
+        raise StoreError(f"{store_path}: no store here")
     path = store_path / STORE_FILE
     new = not path.exists()
     with path.open("a", encoding="utf-8", newline="") as handle:

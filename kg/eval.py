@@ -29,15 +29,12 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from kg.errors import InputError
+from kg.resources import query_text
 
 TYPES = {"Person": "https://schema.org/Person", "Organization": "https://schema.org/Organization",
          "AIModel": "https://w3id.org/newskg/ontology#AIModel"}
 PREDICATES = {"hasRole": "https://schema.org/worksFor", "founded": "https://schema.org/founder",
               "developed": "https://schema.org/creator"}
-PREFIXES = """PREFIX schema: <https://schema.org/> PREFIX kg: <https://w3id.org/newskg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-"""
 
 
 def norm(s: str) -> str:
@@ -131,9 +128,10 @@ class EvalResult:
         }, indent=1, ensure_ascii=False) + "\n"
 
 
-def _select(graph: Graph, query: str, bindings: Mapping[str, Any] | None = None) -> Iterator[Any]:
-    """The rows of a SELECT query: rdflib types them as a union with ASK and CONSTRUCT results."""
-    return iter(graph.query(query, initBindings=bindings))
+def _select(graph: Graph, name: str, bindings: Mapping[str, Any] | None = None) -> Iterator[Any]:
+    """The rows of ``ontology/queries/eval/<name>.rq`` with ``bindings`` (rdflib types them as a
+    union with ASK and CONSTRUCT results)."""
+    return iter(graph.query(query_text("eval", f"{name}.rq"), initBindings=bindings))
 
 
 class _Index:
@@ -141,45 +139,32 @@ class _Index:
 
     def __init__(self, graph: Graph) -> None:
         self.g = graph
-        self.docs = {str(i): d for d, i in _select(
-            graph, PREFIXES + "SELECT ?d ?id WHERE { ?d a schema:NewsArticle ; schema:identifier ?id }")}
+        self.docs = {str(i): d for d, i in _select(graph, "documents")}
         self.names: dict[Any, set[str]] = defaultdict(set)
-        for e, n in _select(graph, PREFIXES + "SELECT ?e ?n WHERE { ?e schema:name|schema:alternateName ?n }"):
+        for e, n in _select(graph, "names"):
             self.names[e].add(norm(str(n)))
-        self.display = {e: str(n) for e, n in _select(graph, PREFIXES + "SELECT ?e ?n WHERE { ?e schema:name ?n }")}
+        self.display = {e: str(n) for e, n in _select(graph, "display_names")}
         self.type_of: dict[Any, str] = {}
         for label, cls in TYPES.items():
-            q = PREFIXES + f"SELECT DISTINCT ?e WHERE {{ ?e a ?t . ?t rdfs:subClassOf* <{cls}> }}"
-            for (e,) in _select(graph, q):
+            for (e,) in _select(graph, "entities_of_type", {"cls": URIRef(cls)}):
                 self.type_of.setdefault(e, label)
 
     def entities_in(self, doc: Any) -> list:
-        q = PREFIXES + "SELECT DISTINCT ?e WHERE { ?d schema:mentions ?e }"
-        return [e for (e,) in _select(self.g, q, {"d": doc}) if e in self.type_of]
+        return [e for (e,) in _select(self.g, "mentioned", {"d": doc}) if e in self.type_of]
 
     def relations_in(self, doc: Any) -> set:
-        q = PREFIXES + """SELECT DISTINCT ?s ?p ?o WHERE {
-            ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:evidence ?ev .
-            ?ev oa:hasSource ?d . ?s ?p ?o }"""
-        return {(s, p, o) for s, p, o in _select(self.g, q, {"d": doc}) if str(p) in PREDICATES.values()}
+        return {(s, p, o) for s, p, o in _select(self.g, "relations", {"d": doc}) if str(p) in PREDICATES.values()}
 
     def claims_in(self, doc: Any) -> list[dict]:
-        q = PREFIXES + """SELECT ?c ?a ?st ?start ?end WHERE {
-            ?c a schema:Claim ; schema:author ?a ; schema:appearance ?d .
-            OPTIONAL { ?c kg:stance ?st }
-            OPTIONAL { ?c kg:evidence ?ev . ?ev oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end } }"""
         out: dict[Any, dict] = {}
-        for c, a, st, start, end in _select(self.g, q, {"d": doc}):
+        for c, a, st, start, end in _select(self.g, "claims", {"d": doc}):
             item = out.setdefault(c, {"author": a, "stance": st, "spans": []})
             if start is not None and end is not None:
                 item["spans"].append((int(start), int(end)))
         return list(out.values())
 
     def selectors(self) -> list[tuple[str, int, int, str]]:
-        q = PREFIXES + """SELECT ?id ?start ?end ?exact WHERE {
-            ?ev oa:hasSource ?d ; oa:hasSelector ?s1 , ?s2 . ?d schema:identifier ?id .
-            ?s1 oa:start ?start ; oa:end ?end . ?s2 oa:exact ?exact }"""
-        return [(str(i), int(s), int(e), str(x)) for i, s, e, x in _select(self.g, q)]
+        return [(str(i), int(s), int(e), str(x)) for i, s, e, x in _select(self.g, "selectors")]
 
 
 def _match(names: set[str], entities: list[dict], etype: str) -> dict | None:

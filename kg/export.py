@@ -30,8 +30,9 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import ExportError
+from kg.graph import relation_facts
 from kg.query import display_prefixes, run_query
-from kg.store import select
+from kg.resources import query_text
 from kg.vocab import ENTITY_TYPES
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ EXTENSIONS = {"turtle": ".ttl", "ntriples": ".nt", "nquads": ".nq", "trig": ".tr
               "graphml": ".graphml"}
 
 Writer = Callable[["Store", BinaryIO], int]
+Bindings = dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]  # a query's parameters
 
 
 def export(store: Store, fmt: str, out: Path | None, *, min_confidence: float = 0.0) -> int:
@@ -63,33 +65,28 @@ def export(store: Store, fmt: str, out: Path | None, *, min_confidence: float = 
         raise ExportError(f"{target}: cannot write {fmt} export: {exc.strerror or exc}") from exc
 
 
-_LOW_CONFIDENCE = """
-SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x <https://w3id.org/newskg/ontology#confidence> ?c } FILTER(?c < ?t) }"""
-_SUPPORTED_EDGES = """
-SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ;
-    <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o ;
-    <https://w3id.org/newskg/ontology#confidence> ?c } FILTER(?c >= ?t) }"""
-_REIFIED_EDGES = """
-SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ;
-    <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ;
-    <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o } }"""
-
-
 def confident_view(store: Store, min_confidence: float) -> Store:
     """An in-memory copy of the store without the facts below ``min_confidence``: the
     low-confidence mentions, reifiers, memberships, merges and claims (with their own triples),
     and every direct edge none of whose reifiers reaches the threshold."""
     decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
-    t = str(ox.Literal(f"{float(min_confidence):.4f}", datatype=decimal))
-    low = {row["x"] for row in select(store.ox, _LOW_CONFIDENCE.replace("?t", t))}
-    kept_edges = {(r["s"], r["p"], r["o"]) for r in select(store.ox, _SUPPORTED_EDGES.replace("?t", t))}
-    weak_edges = {(r["s"], r["p"], r["o"]) for r in select(store.ox, _REIFIED_EDGES)} - kept_edges
+    threshold: Bindings = {ox.Variable("t"): ox.Literal(f"{float(min_confidence):.4f}", datatype=decimal)}
+    low = {row["x"] for row in _select(store, "low_confidence.rq", threshold)}
+    kept_edges = {(r["s"], r["p"], r["o"]) for r in _select(store, "supported_edges.rq", threshold)}
+    weak_edges = {(r["s"], r["p"], r["o"]) for r in _select(store, "reified_edges.rq")} - kept_edges
     view = ox.Store()
     view.bulk_extend(
         q for q in store.ox.quads_for_pattern(None, None, None, None)
         if q.subject not in low and (q.subject, q.predicate, q.object) not in weak_edges
     )
     return type(store)(store.path, view, store.iris, True, None, export_texts=False)  # texts say what is not here
+
+
+def _select(store: Store, name: str, substitutions: Bindings | None = None) -> ox.QuerySolutions:
+    """The solutions of ``ontology/queries/export/<name>``, per graph, with its parameters bound."""
+    answer = store.ox.query(query_text("export", name), substitutions=substitutions)
+    assert isinstance(answer, ox.QuerySolutions)  # every export query is a SELECT
+    return answer
 
 
 def _to_stdout(store: Store, writer: Writer) -> int:
@@ -256,40 +253,6 @@ def _canonical_json(value: Any) -> Any:
 
 
 # -- property graph ----------------------------------------------------------------
-_PREFIXES = """
-PREFIX kg: <https://w3id.org/newskg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX schema: <https://schema.org/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
-
-_NODES_QUERY = _PREFIXES + """
-SELECT ?entity ?type ?name ?articles ?mentions WHERE {
-  { SELECT DISTINCT ?entity ?type ?name WHERE {
-      VALUES ?type { schema:Person schema:Organization kg:AIModel }
-      ?entity a ?type ; schema:name ?name } }
-  OPTIONAL { SELECT ?entity (COUNT(DISTINCT ?doc) AS ?a) WHERE {
-      ?doc a schema:NewsArticle ; schema:mentions ?entity } GROUP BY ?entity }
-  OPTIONAL { SELECT ?entity (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m kg:mentionOf ?entity } GROUP BY ?entity }
-  BIND(COALESCE(?a, 0) AS ?articles)
-  BIND(COALESCE(?n, 0) AS ?mentions)
-}
-ORDER BY ?entity ?type
-"""
-
-_CLAIMS_QUERY = _PREFIXES + """
-SELECT DISTINCT ?claim ?speaker ?about ?stance ?text ?article ?confidence WHERE {
-  ?claim a schema:Claim ; schema:author ?speaker ; schema:about ?about .
-  OPTIONAL { ?claim kg:stance ?stance }
-  OPTIONAL { ?claim schema:text ?text }
-  OPTIONAL { ?claim schema:appearance/schema:identifier ?article }
-  OPTIONAL { ?claim kg:confidence ?confidence }
-}
-ORDER BY ?claim ?about
-"""
-
 _TYPE_NAMES = {str(iri): name for name, iri in ENTITY_TYPES.items()}
 
 
@@ -311,7 +274,7 @@ def property_graph(store: Store) -> nx.MultiDiGraph:
 
 
 def _add_nodes(graph: nx.MultiDiGraph, store: Store) -> None:
-    for entity, type_iri, name, articles, mentions in run_query(store, _NODES_QUERY).rows:
+    for entity, type_iri, name, articles, mentions in run_query(store, query_text("export", "nodes.rq")).rows:
         if entity is None or entity in graph:  # an entity with two types keeps the first
             continue
         graph.add_node(entity, label=name or "", type=_TYPE_NAMES.get(type_iri or "", ""), iri=entity,
@@ -324,52 +287,18 @@ def _ensure_node(graph: nx.MultiDiGraph, iri: str) -> None:
         graph.add_node(iri, label=_local_name(iri), type="", iri=iri, mentions=0, articles=0)
 
 
-_STATEMENTS_QUERY = _PREFIXES + """
-SELECT DISTINCT ?statement ?s ?p ?o ?evidence ?article ?confidence ?span WHERE {
-  VALUES ?p { schema:worksFor schema:founder schema:creator }
-  ?statement a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:evidence ?span .
-  OPTIONAL { ?statement kg:confidence ?confidence }
-  OPTIONAL { ?span oa:hasSource/schema:identifier ?article }
-  OPTIONAL { ?span oa:hasSelector/oa:exact ?evidence }
-}
-"""
-
-_MEMBERSHIPS_QUERY = _PREFIXES + """
-SELECT DISTINCT ?s ?o ?span ?r WHERE {
-  ?membership a org:Membership ; org:member ?s ; org:organization ?o ; kg:evidence ?span ; org:role ?r }
-"""
-
-# every article naming a role states its label: the union repeats it, so labels are read on their own
-_ROLE_LABELS_QUERY = _PREFIXES + "SELECT DISTINCT ?r ?role WHERE { ?r skos:prefLabel ?role }"
-
-
 def relation_rows(store: Store) -> list[tuple[str | None, ...]]:
-    """Each relation reifier (statement, subject, predicate, object, evidence sentence,
-    article, confidence) with the role title of the membership sharing its subject, object
-    and evidence span: one row per title, or one without a title when none applies,
-    ordered by statement then title (an absent title first).
-
-    One SPARQL query with the memberships as an ``OPTIONAL`` says the same, but Oxigraph
-    evaluates that join statement by statement, which grows with the square of the store
-    (minutes at a million triples); the statements and the roles read apart and joined
-    here are linear. ``tests/test_distributed.py`` checks both give the same rows.
+    """Each relation reifier with evidence (statement, subject, predicate, object, evidence
+    sentence, article, confidence) with the role title of the membership sharing its subject,
+    object and evidence span (:func:`kg.graph.relation_facts`): one row per title, or one
+    without a title when none applies, ordered by statement then title (an absent title first).
     """
-    labels: dict[str | None, set[str]] = {}
-    for r, role in run_query(store, _ROLE_LABELS_QUERY).rows:
-        if role is not None:
-            labels.setdefault(r, set()).add(role)
-    roles: dict[tuple[str | None, ...], set[str]] = {}
-    for s, o, span, r in run_query(store, _MEMBERSHIPS_QUERY).rows:
-        if r in labels:
-            roles.setdefault((s, o, span), set()).update(labels[r])
     rows: set[tuple[str | None, ...]] = set()
-    for statement, s, p, o, evidence, article, confidence, span in run_query(store, _STATEMENTS_QUERY).rows:
-        base = (statement, s, p, o, evidence, article, confidence)
-        titles = roles.get((s, o, span))
-        if titles:
-            rows.update((*base, title) for title in titles)
-        else:
-            rows.add((*base, None))
+    for f in relation_facts(store):
+        if f.span is None:  # a reifier without evidence is no evidence record
+            continue
+        base = (f.statement, f.subject, f.predicate, f.object, f.evidence, f.article, f.confidence)
+        rows.update((*base, title) for title in f.titles or (None,))
     # ORDER BY ?statement ?role: an unbound role first
     return sorted(rows, key=lambda r: (r[0] or "", r[7] is not None, r[7] or "", tuple(x or "" for x in r)))
 
@@ -392,7 +321,8 @@ def _add_relation_edges(graph: nx.MultiDiGraph, store: Store) -> None:
 
 
 def _add_claim_edges(graph: nx.MultiDiGraph, store: Store) -> None:
-    for claim, speaker, about, stance, text, article, confidence in run_query(store, _CLAIMS_QUERY).rows:
+    claims = run_query(store, query_text("export", "claims.rq")).rows
+    for claim, speaker, about, stance, text, article, confidence in claims:
         assert claim is not None and speaker is not None and about is not None
         _ensure_node(graph, speaker)
         _ensure_node(graph, about)
@@ -423,7 +353,10 @@ def _local_name(iri: str) -> str:
 
 def _write_graphml(store: Store, sink: BinaryIO) -> int:
     graph = property_graph(store)
-    write_graphml(graph, sink)
+    try:
+        write_graphml(graph, sink)
+    except ValueError as exc:  # a character XML cannot hold, in a name or sentence from an article
+        raise ExportError(f"cannot write graphml: {exc}") from exc
     return int(graph.number_of_edges())
 
 

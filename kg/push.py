@@ -35,19 +35,15 @@ from urllib.parse import quote, urlsplit
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.errors import KGError, UsageError
+from kg.errors import PushError, PushSettingsError
 from kg.query import display_prefixes
+from kg.resources import query_text
 from kg.store import Store
-from kg.vocab import SCHEMA
 
 NTRIPLES = "application/n-triples"
 _OK = (200, 201, 204)
 _ENDPOINT_HINT = ("is it the Graph Store endpoint? Oxigraph: http://HOST:7878/store, "
                   "Fuseki: http://HOST:3030/DATASET/data, GraphDB: http://HOST:7200/repositories/REPO/rdf-graphs/service")
-
-
-class PushError(KGError):
-    """The endpoint cannot be reached or refuses the graph."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +85,7 @@ def push(store: Store, endpoint: str, *, graph: str | None = None, default: bool
     """Send the store's graphs (or one) to a Graph Store endpoint; see the module docstring."""
     _check_endpoint(endpoint)
     if timeout <= 0:
-        raise UsageError(f"--timeout must be positive, not {timeout}")
+        raise PushSettingsError(f"--timeout must be positive, not {timeout}")
     method = "POST" if append else "PUT"
     if graph is not None:
         chosen = resolve_graph(store, graph)
@@ -130,14 +126,14 @@ def resolve_graph(store: Store, name: str) -> str:
     for candidate in candidates:
         if candidate in graphs:
             return candidate
-    literal = ox.Literal(text)
-    result = store.ox.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g <{SCHEMA.identifier}> {literal} }} }}")
+    result = store.ox.query(query_text("push", "graph_by_identifier.rq"),
+                            substitutions={ox.Variable("id"): ox.Literal(text)})
     rows = list(result) if isinstance(result, ox.QuerySolutions) else []
     if len(rows) == 1:
         return str(rows[0]["g"].value)
     shown = ", ".join(graphs[:3]) + (", …" if len(graphs) > 3 else "")
-    raise UsageError(f"--graph {name!r}: the store has no such graph (an article's IRI, a kgr: name or an "
-                     f"article identifier; the store has {len(graphs)}: {shown})")
+    raise PushSettingsError(f"--graph {name!r}: the store has no such graph (an article's IRI, a kgr: name or "
+                            f"an article identifier; the store has {len(graphs)}: {shown})")
 
 
 def _graph_names(store: Store) -> list[str]:
@@ -161,11 +157,11 @@ def _payload(store: Store, source: str | None) -> tuple[bytes, int]:
 def _check_endpoint(endpoint: str) -> None:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--endpoint {endpoint!r}: give the Graph Store endpoint's http(s) URL, e.g. "
+        raise PushSettingsError(f"--endpoint {endpoint!r}: give the Graph Store endpoint's http(s) URL, e.g. "
                          "http://localhost:7878/store (Oxigraph) or "
                          "http://localhost:3030/DATASET/data (Fuseki)")
     if parts.username or parts.password:
-        raise UsageError("--endpoint: put no user name or password in the URL; use --user "
+        raise PushSettingsError("--endpoint: put no user name or password in the URL; use --user "
                          "(the password is read from $KG_PUSH_PASSWORD or asked for)")
 
 

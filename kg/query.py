@@ -24,7 +24,7 @@ from typing import Literal as Kind
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, UsageError
+from kg.errors import FormatError, QueryError
 from kg.resources import ontology_path
 from kg.vocab import DEFAULT_BASE, KG, OA, ORG, PROV, SCHEMA
 
@@ -256,7 +256,7 @@ def format_result(result: QueryResult, fmt: str) -> str:
     """
     formatter = _FORMATTERS.get(fmt)
     if formatter is None:
-        raise UsageError(f"unknown result format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
+        raise FormatError(f"unknown result format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
     return formatter(result)
 
 
@@ -340,7 +340,7 @@ def _json_term(term: Term) -> dict[str, str]:
 
 def _format_ntriples(result: QueryResult) -> str:
     if result.triples is None:
-        raise UsageError("the ntriples format is for CONSTRUCT and DESCRIBE queries; "
+        raise FormatError("the ntriples format is for CONSTRUCT and DESCRIBE queries; "
                          "use table, csv, tsv or json")
     return result.triples
 

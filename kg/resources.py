@@ -9,6 +9,7 @@ repository, which a wheel does not have.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -21,3 +22,10 @@ def ontology_path(*parts: str) -> Path:
     editable) is always on the file system, so the conversion loses nothing.
     """
     return Path(str(files("kg").joinpath("ontology", *parts)))
+
+
+@cache
+def query_text(*parts: str) -> str:
+    """The SPARQL of ``kg/ontology/queries/<parts>``, read once: the queries a module runs
+    (``export/nodes.rq``), kept beside the canned ones rather than inline in the code."""
+    return ontology_path("queries", *parts).read_text(encoding="utf-8")

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kg.resources import query_text
 from kg.store import Store
-from kg.vocab import KG, OA, SCHEMA
 
-_COUNTS = {
-    "documents": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{SCHEMA.NewsArticle}> }}",
-    "persons": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{SCHEMA.Person}> }}",
-    "organizations": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{SCHEMA.Organization}> }}",
-    "ai_models": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG.AIModel}> }}",
-    "mentions": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG.Mention}> }}",
-    "roles": f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ ?s <{SCHEMA.worksFor}> ?o }} }}",
-    "founders": f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ ?s <{SCHEMA.founder}> ?o }} }}",
-    "developers": f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ ?s <{SCHEMA.creator}> ?o }} }}",
-    "claims": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{SCHEMA.Claim}> }}",
-    "evidence_spans": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{OA.SpecificResource}> }}",
-}
+# The counts in the order printed; ontology/queries/stats/counts.rq computes them, one column each.
+_COUNTS = ("documents", "persons", "organizations", "ai_models", "mentions", "roles", "founders", "developers",
+           "claims", "evidence_spans")
 
 
 @dataclass(frozen=True)
@@ -34,8 +25,5 @@ class Stats:
 
 
 def stats(store: Store) -> Stats:
-    counts = {}
-    for name, sparql in _COUNTS.items():
-        row = next(iter(store.query(sparql)))  # type: ignore[arg-type]
-        counts[name] = int(row["n"].value)
-    return Stats(counts, len(store))
+    row = next(iter(store.query(query_text("stats", "counts.rq"))))  # type: ignore[arg-type]
+    return Stats({name: int(row[name].value) for name in _COUNTS}, len(store))

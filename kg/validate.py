@@ -24,7 +24,7 @@ from rdflib import Graph, Namespace
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
-from kg.errors import UsageError
+from kg.errors import ShapesError
 from kg.resources import ontology_path
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def _run(data: Graph, shapes: Path | None, ontology: Path | None) -> ValidationR
         advanced=False,
     )
     if not isinstance(results, Graph):  # pyshacl could not run the shapes (a broken shapes file)
-        raise UsageError(f"{shapes or DEFAULT_SHAPES}: SHACL validation could not run: {text}")
+        raise ShapesError(f"{shapes or DEFAULT_SHAPES}: SHACL validation could not run: {text}")
     severities = list(results.objects(None, SH.resultSeverity))
     violations = sum(1 for s in severities if s == SH.Violation)
     return ValidationReport(
@@ -126,7 +126,7 @@ def _load(path: Path) -> Graph:
     try:
         return _parse(str(Path(path).resolve()), Path(path).stat().st_mtime_ns)
     except (OSError, SyntaxError, ValueError) as exc:
-        raise UsageError(f"{path}: cannot read SHACL shapes or ontology: {exc}") from exc
+        raise ShapesError(f"{path}: cannot read SHACL shapes or ontology: {exc}") from exc
 
 
 @lru_cache(maxsize=8)

@@ -15,6 +15,9 @@ from kg.rdf import RunInfo, extraction_graph
 from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
+# The benchmark corpus generator (benchmarks/corpus_gen.py) is no part of the package: tests that
+# need generated articles import it from there, as the benchmarks do.
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def kg(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import RUN, tiny_extractions
+from corpus_gen import iter_articles, planted_extraction, write_corpus
 from rdflib.compare import isomorphic
 from test_build import facts, readable_diff
 
 import kg
-from kg.corpus_gen import iter_articles, planted_extraction, write_corpus
 from kg.distributed import ExtractionConfig, Extractor
 from kg.ingest import iter_inputs
 from kg.model import Document

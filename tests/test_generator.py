@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pyoxigraph as ox
+from corpus_gen import generate_article, iter_articles, planted_extraction, write_corpus
 
-from kg.corpus_gen import generate_article, iter_articles, planted_extraction, write_corpus
 from kg.ingest import iter_inputs
 from kg.model import Document
 from kg.rdf import RunInfo

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import RUN, TEXT_A, TEXT_B, tiny_extractions
 
-from kg.errors import QueryError, UsageError
+from kg.errors import FormatError, QueryError
 from kg.query import (
     QUERY_DIR,
     RESULT_FORMATS,
@@ -289,12 +289,12 @@ def test_ntriples_only_for_graph_results(store, typed):
     construct = run_query(store, f"CONSTRUCT WHERE {{ <{QWQ}> <{SCHEMA}creator> ?o }}")
     assert format_result(construct, "ntriples") == f"<{QWQ}> <{SCHEMA}creator> <{ALIBABA}> .\n"
     assert "subject" in format_result(construct, "table")
-    with pytest.raises(UsageError):
+    with pytest.raises(FormatError):
         format_result(typed, "ntriples")
 
 
-def test_unknown_format_is_a_usage_error(typed):
-    with pytest.raises(UsageError, match=r"xml.*table, csv, tsv, json"):
+def test_unknown_format_is_a_format_error(typed):
+    with pytest.raises(FormatError, match=r"xml.*table, csv, tsv, json"):
         format_result(typed, "xml")
     assert set(RESULT_FORMATS) >= {"table", "csv", "tsv", "json"}
 

@@ -466,6 +466,8 @@ def test_entity_data_has_each_fact_with_its_evidence_and_article(served):
     assert works[0]["evidence"] == "Le PDG de Hugging Face, Clément Delangue, s'inquiète des modèles chinois."
     assert data["articles"][works[0]["article"]]["iri"] == "https://w3id.org/newskg/id/doc/a"
     assert {f["propertyLabel"] for f in data["facts"]} >= {"rôle", "a fondé", "a déclaré", "mentionné dans"}
+    raw = {d: {(r["p"].rsplit("/", 1)[-1], r["label"]) for r in data[d]["rows"]} for d in ("outgoing", "incoming")}
+    assert ("worksFor", "Hugging Face") in raw["outgoing"] and ("founder", "Hugging Face") in raw["incoming"]
     assert http(served.url + "entity?iri=" + urllib.parse.quote("https://example.org/nobody"))[0] == 404
     assert http(served.url + "entity?iri=not%20an%20iri")[0] == 400
     assert http(served.url + "view?focus=nobody")[0] == 404

@@ -120,6 +120,7 @@ def test_the_wheel_carries_every_module_and_data_file(installed):
     assert {"kg/ontology/kg.ttl", "kg/ontology/shapes.ttl", "kg/ontology/queries/founders.rq"} <= expected
     assert expected - names == set()
     assert not [n for n in names if n.startswith("ontology/")]  # the ontology ships inside the package only
+    assert not [n for n in names if "corpus_gen" in n]  # a tool of the benchmarks, not of the package
 
 
 def test_dask_is_an_extra_of_the_wheel(installed):

@@ -102,11 +102,6 @@ class LineBreakSentencizer:
         return doc
 
 
-@Language.factory("newskg_line_breaks")
-def make_line_breaks(nlp: Language, name: str) -> LineBreakSentencizer:
-    return LineBreakSentencizer(nlp, name)
-
-
 # --------------------------------------------------------------------------------------
 class ModelNameRecognizer:
     """Finds AI model names the KB may lack, from their shape and context.
@@ -191,11 +186,6 @@ class ModelNameRecognizer:
 
 def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
-
-
-@Language.factory("newskg_model_names", default_config={"families": []})
-def make_model_names(nlp: Language, name: str, families: list[str]) -> ModelNameRecognizer:
-    return ModelNameRecognizer(nlp, name, families)
 
 
 def kb_patterns(kb: KnowledgeBase) -> list[dict]:
@@ -555,15 +545,6 @@ def _word_before(doc: Doc, ent: Span) -> str:
     while i >= 0 and ((doc[i].is_punct and doc[i].text not in ("'", "’")) or doc[i].is_space):
         i -= 1
     return doc[i].lower_ if i >= 0 else ""
-
-
-@Language.factory("newskg_entity_repair",
-                  default_config={"not_entities": [], "first_names": [], "model_aliases": {}, "forced_types": {},
-                                  "kept_names": []})
-def make_entity_repair(nlp: Language, name: str, not_entities: list[str], first_names: list[str],
-                       model_aliases: dict[str, str], forced_types: dict[str, str],
-                       kept_names: list[str]) -> EntityRepair:
-    return EntityRepair(nlp, name, not_entities, first_names, model_aliases, forced_types, kept_names)
 
 
 def shared_company_model_names(kb: KnowledgeBase) -> dict[str, str]:

@@ -14,7 +14,6 @@ from spacy.util import minibatch
 from kg.decisions import Decisions
 from kg.errors import ModelError
 from kg.model import Document, EntityType, Mention, NlpResult, RawClaim, RawModelFact, RawRelation, TextSpan
-from kg.nlp import entities as _entities  # noqa: F401  (registers the factories)
 from kg.nlp.claims import attribution_lines, find_claims
 from kg.nlp.coref import title_class
 from kg.nlp.developers import anaphor_launches, opening_org
@@ -27,6 +26,7 @@ from kg.nlp.entities import (
     model_families,
     shared_company_model_names,
 )
+from kg.nlp.factories import register_factories
 from kg.nlp.kb import KnowledgeBase, load_kb
 from kg.nlp.model_facts import find_model_facts
 from kg.nlp.pieces import PIECE_CHARS, analyse_in_pieces
@@ -52,6 +52,7 @@ def load_pipeline(model: str = DEFAULT_MODEL, kb: KnowledgeBase | None = None,
             f"install it with `pip install {model.replace('_', '-')}`"
         ) from None
     _split_final_period_after_versions(nlp)
+    register_factories()
     nlp.add_pipe("newskg_line_breaks", before="parser" if "parser" in nlp.pipe_names else nlp.pipe_names[0])
     nlp.add_pipe("newskg_model_names", after="ner", config={"families": model_families(kb)})
     # KB matches go to doc.spans first: EntityRepair decides where they beat the statistical NER

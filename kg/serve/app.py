@@ -32,7 +32,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg import __version__
-from kg.errors import QueryError, UsageError
+from kg.errors import ArgumentError, FocusError, QueryError, ViewError
 from kg.serve.checks import READ_ONLY_MESSAGE, Refusal
 from kg.serve.pages import content_security_policy, entity_data, entity_page, main_page
 from kg.serve.settings import MAX_HEAD_BYTES, MAX_QUERY_BYTES, human_bytes
@@ -154,7 +154,7 @@ def _guarded(site: KGServer, endpoint: Endpoint) -> Endpoint:
             return await endpoint(request)
         except Refusal as refusal:
             return _refuse(request, refusal)
-        except (UsageError, QueryError) as exc:
+        except (ArgumentError, QueryError) as exc:
             return _refuse(request, Refusal(400, " ".join(str(exc).split())))
         except ClientDisconnect:
             return _refuse(request, Refusal(400, "the client went away"))
@@ -255,8 +255,8 @@ def _view(site: KGServer) -> Endpoint:
         try:
             html = await run_in_threadpool(site.view, params.get("focus") or None, depth,
                                            params.get("types") or None)
-        except UsageError as exc:
-            raise Refusal(404 if "focus" in str(exc) else 400, str(exc)) from None
+        except ViewError as exc:
+            raise Refusal(404 if isinstance(exc, FocusError) else 400, str(exc)) from None
         return _html(html, framed=True)
 
     return view

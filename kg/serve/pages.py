@@ -16,8 +16,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import UsageError
+from kg.errors import ArgumentError
 from kg.query import canned_queries, display_prefixes, run_query
+from kg.resources import query_text
 from kg.store import Store
 from kg.vocab import KG, ORG, SCHEMA
 from kg.web import render, safe_json
@@ -55,7 +56,7 @@ def entity_data(store: Store, iri: str) -> dict[str, Any]:
     try:
         node = ox.NamedNode(iri)
     except ValueError as exc:
-        raise UsageError(f"{iri!r} is not an IRI: {exc}") from None
+        raise ArgumentError(f"{iri!r} is not an IRI: {exc}") from None
     facts_result = run_query(store, canned_queries()["entity"].text, {"entity": node})
     idx = {v: i for i, v in enumerate(facts_result.variables)}
     names: list[str] = []
@@ -94,10 +95,8 @@ def entity_data(store: Store, iri: str) -> dict[str, Any]:
     facts.sort(key=lambda f: (_FACT_ORDER.get(f["property"], len(_FACT_ORDER)), f["propertyLabel"],
                               f["valueLabel"] or "", f["article"] or "", f["evidence"] or ""))
     articles = _articles(store, article_ids)
-    outgoing = _statements(store, f"SELECT DISTINCT ?p ?o ?label WHERE {{ {node} ?p ?o . "
-                                  f"OPTIONAL {{ ?o <{SCHEMA.name}> ?label }} }} ORDER BY ?p ?o")
-    incoming = _statements(store, f"SELECT DISTINCT ?p ?o ?label WHERE {{ ?o ?p {node} . "
-                                  f"OPTIONAL {{ ?o <{SCHEMA.name}> ?label }} }} ORDER BY ?p ?o")
+    outgoing = _statements(store, "outgoing.rq", node)
+    incoming = _statements(store, "incoming.rq", node)
     headline = next((s["o"]["value"] for s in outgoing["rows"] if s["p"] == str(SCHEMA.headline)), None)
     return {
         "iri": iri,
@@ -129,10 +128,11 @@ def _articles(store: Store, identifiers: set[str]) -> dict[str, dict[str, str | 
     return out
 
 
-def _statements(store: Store, sparql: str) -> dict[str, Any]:
-    result = run_query(store, sparql)
+def _statements(store: Store, name: str, node: ox.NamedNode) -> dict[str, Any]:
+    """The statements of ``ontology/queries/serve/<name>`` about ``node``, the first few in full."""
+    result = run_query(store, query_text("serve", name), {"node": node})
     rows = []
-    for p, o, label in result.terms[:_MAX_TRIPLES_SHOWN]:
+    for p, o, label, _ in result.terms[:_MAX_TRIPLES_SHOWN]:
         rows.append({"p": p.value if p else "", "o": {"type": o.kind, "value": o.value} if o else None,
                      "label": label.value if label else None})
     return {"rows": rows, "total": len(result.terms)}

@@ -7,7 +7,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from kg.errors import UsageError
+from kg.errors import ServeSettingsError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -37,26 +37,27 @@ class ServeSettings:
 
     def check(self) -> None:
         if not 0 <= self.port <= 65535:
-            raise UsageError(f"--port must lie in 0..65535, not {self.port}")
+            raise ServeSettingsError(f"--port must lie in 0..65535, not {self.port}")
         if not (self.timeout > 0 and math.isfinite(self.timeout)):
-            raise UsageError(f"--timeout must be a positive number of seconds, not {self.timeout}")
+            raise ServeSettingsError(f"--timeout must be a positive number of seconds, not {self.timeout}")
         if self.max_result_bytes < 1:
-            raise UsageError(f"--max-result-bytes must be at least 1, not {self.max_result_bytes}")
+            raise ServeSettingsError(f"--max-result-bytes must be at least 1, not {self.max_result_bytes}")
         if self.max_connections < 1:
-            raise UsageError(f"--max-connections must be at least 1, not {self.max_connections}")
+            raise ServeSettingsError(f"--max-connections must be at least 1, not {self.max_connections}")
         if not (self.client_timeout > 0 and math.isfinite(self.client_timeout)):
-            raise UsageError(f"the client timeout must be a positive number of seconds, not {self.client_timeout}")
+            raise ServeSettingsError("the client timeout must be a positive number of seconds, "
+                                     f"not {self.client_timeout}")
         for prefix in self.allow_service:
             if not re.match(r"(?i)^https?://[^/?#\s]+/", prefix):
-                raise UsageError(f"--allow-service {prefix!r}: give an http(s) URL prefix with a host and a path, "
-                                 "such as https://query.wikidata.org/")
+                raise ServeSettingsError(f"--allow-service {prefix!r}: give an http(s) URL prefix with a host and "
+                                         "a path, such as https://query.wikidata.org/")
 
 
 def parse_size(text: str) -> int:
     """``"50M"`` → bytes. Suffixes K, M, G count in 1024s; a plain number is bytes."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)i?[bB]?\s*", str(text))
     if not match:
-        raise UsageError(f"{text!r}: expected a size such as 200000, 500K or 50M")
+        raise ServeSettingsError(f"{text!r}: expected a size such as 200000, 500K or 50M")
     factor = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[match.group(2).lower()]
     return int(float(match.group(1)) * factor)
 

@@ -12,10 +12,13 @@ model launches, quotes and reported speech.
   the relations and the claims), so that a large graph can be made without NLP
   (:func:`planted_extraction`), for example to benchmark a million-triple store.
 
+It is a tool of the benchmarks and tests, not of the ``kg`` package (which does not ship it):
+the benchmarks import it from their own folder, the tests through ``tests/conftest.py``.
+
 Command line::
 
-    python -m kg.corpus_gen 10000 -o corpus-10k.jsonl            # JSONL (id, title, text, date, url, lang)
-    python -m kg.corpus_gen 1000 -o corpus-1k --format txt        # a folder of .txt files
+    python benchmarks/corpus_gen.py 10000 -o corpus-10k.jsonl    # JSONL (id, title, text, date, url, lang)
+    python benchmarks/corpus_gen.py 1000 -o corpus-1k --format txt  # a folder of .txt files
 """
 
 from __future__ import annotations
@@ -463,7 +466,7 @@ def planted_extraction(article: GeneratedArticle, content_hash: str = "") -> Ext
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kg.corpus_gen", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python benchmarks/corpus_gen.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("count", type=int, help="number of articles")
     parser.add_argument("-o", "--output", required=True, help="a .jsonl file, or a folder with --format txt")
     parser.add_argument("--format", choices=("jsonl", "txt"), default="jsonl")
