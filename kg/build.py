@@ -32,7 +32,7 @@ from kg.store import Store, open_store
 
 if TYPE_CHECKING:
     from kg.distributed import ArticleFailure, ArticleOutput, ExtractionConfig
-    from kg.rdf_fast import ExportText
+    from kg.export_texts import ExportText
 
 OnError = Literal["skip", "stop"]
 
@@ -293,7 +293,7 @@ class _StoreWriter:
             if out.graph not in self.new:
                 self._replace(out)
                 return
-            from kg.rdf_fast import to_nquads
+            from kg.rdf import to_nquads
 
             quads, commit = to_nquads(out.ntriples, out.graph), to_nquads(out.commit, out.graph)
         except Exception as exc:

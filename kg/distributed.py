@@ -2,7 +2,7 @@
 
 The work on one article never depends on another article: text -> spaCy -> plain records
 (:func:`kg.nlp.pipeline.doc_to_result`) -> entity resolution -> N-Triples
-(:func:`kg.rdf_fast.article_ntriples`). Identity comes from content only (an entity's IRI
+(:func:`kg.rdf.article_ntriples`). Identity comes from content only (an entity's IRI
 is its type and canonical key), and canonical names are decided afterwards in the store
 from all articles together, so *which* process or machine saw an article changes nothing
 in the graph.
@@ -37,12 +37,12 @@ from typing import TYPE_CHECKING, Any
 
 from kg.decisions import Decisions
 from kg.errors import ArticleError, describe
+from kg.export_texts import ExportText
 from kg.faults import article_fault
 from kg.model import Document, NlpResult
 from kg.nlp.kb import KnowledgeBase
 from kg.nlp.pieces import PIECE_CHARS, forced_cuts
 from kg.rdf import RunInfo
-from kg.rdf_fast import ExportText
 from kg.vocab import IRIs
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class ExtractionConfig:
     run: RunInfo
     base: str
     batch_size: int = 16
-    export_texts: bool = True  # also make each article's export text (kg.rdf_fast.export_text)
+    export_texts: bool = True  # also make each article's export text (kg.export_texts.export_text)
     piece_chars: int = PIECE_CHARS  # longer articles are analysed in pieces (kg.nlp.pieces)
 
 
@@ -155,7 +155,8 @@ class Extractor:
             return [self._analysed([doc])[0] for doc in docs]
 
     def _converted(self, doc: Document, chash: str, result: NlpResult) -> ArticleOutput | ArticleFailure:
-        from kg.rdf_fast import article_ntriples, export_text
+        from kg.export_texts import export_text
+        from kg.rdf import article_ntriples
         from kg.resolve import resolve
 
         config = self.config
@@ -309,7 +310,7 @@ def _dask_partition(tasks: list[Task], config: ExtractionConfig, shard: str | No
     """
     import io
 
-    from kg.rdf_fast import to_nquads
+    from kg.rdf import to_nquads
 
     key = repr(config)
     extractor = _WORKER.get(key)

@@ -158,7 +158,7 @@ def _union_parts(store: Store, own_as: Literal["ntriples", "turtle"]) -> Iterato
     N-Triples.
 
     Together, the own and new shared lines are the union of all graphs, each triple once:
-    own lines (about the article or IRIs under its own, :func:`kg.rdf_fast.split_own_lines`)
+    own lines (about the article or IRIs under its own, :func:`kg.export_texts.split_own_lines`)
     cannot be in another graph; the shared ones are deduplicated here. An article's parts come
     from its export text when it has a valid one (:meth:`Store.export_texts`), and only the
     parts needed are read (on a million triples, each is some 100 MB); other graphs are read
@@ -167,7 +167,7 @@ def _union_parts(store: Store, own_as: Literal["ntriples", "turtle"]) -> Iterato
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from kg.rdf_fast import split_own_lines, turtle_statements
+    from kg.export_texts import split_own_lines, turtle_statements
 
     part = "turtle" if own_as == "turtle" else "own"
     texts = store.export_texts([part, "own_count", "shared"])
@@ -199,7 +199,7 @@ def _write_turtle(store: Store, sink: BinaryIO) -> int:
     """The union as Turtle, each triple once: the project's prefixes, then graph by graph in
     name order, the statements about the article (made at build time) and those about
     entities no earlier graph stated."""
-    from kg.rdf_fast import turtle_statements
+    from kg.export_texts import turtle_statements
 
     prefixes = rdf_prefixes(store)
     sink.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()).encode("utf-8"))

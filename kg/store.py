@@ -66,7 +66,7 @@ a new format version: a store without one is read as before until its next write
 Export texts
 ------------
 ``export-texts/`` (a second Oxigraph database, in each snapshot too) keeps every article
-graph as the text an export writes (:class:`kg.rdf_fast.ExportText`: N-Triples and Turtle,
+graph as the text an export writes (:class:`kg.export_texts.ExportText`: N-Triples and Turtle,
 made where the article was extracted), so that ``kg export`` concatenates texts instead of
 reading every term back from the database (about five seconds per million triples on
 two cores). A text is used only if its key names the content hash its graph holds now:
@@ -109,7 +109,7 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, URIRef
 
 from kg.errors import KGError, StoreError, StoreLockedError
-from kg.rdf_fast import ExportText
+from kg.export_texts import ExportText
 from kg.vocab import ENTITY_TYPES, KG, OA, PROV, SCHEMA, IRIs
 
 FORMAT_VERSION = 1
@@ -234,7 +234,7 @@ class Store:
     def load_article(self, name: str, ntriples: str, entities: Iterable[str] = (),
                      text: ExportText | None = None) -> set[URIRef]:
         """Replace one article's graph with ``ntriples`` in one transaction (the fast path of
-        :meth:`replace_article`, for graphs made by :mod:`kg.rdf_fast`); return the entities touched.
+        :meth:`replace_article`, for graphs made by :mod:`kg.rdf`); return the entities touched.
 
         A new article is parsed straight into its graph by Oxigraph's N-Triples loader; an
         article already in the store is dropped and re-inserted in one SPARQL update.
@@ -340,7 +340,7 @@ class Store:
         """The valid export texts: ``{graph: {part: text}}`` for the ``parts`` asked
         (``"own"``, ``"own_count"``, ``"shared"``, ``"turtle"``), for every graph whose text
         was made from the content hash it holds now."""
-        from kg.rdf_fast import export_key
+        from kg.export_texts import export_key
 
         db = self._export_texts_db(create=False)
         if db is None:

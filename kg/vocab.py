@@ -151,23 +151,35 @@ class IRIs:
     def entity(self, entity_type: str, key: str) -> URIRef:
         return self._iri(_TYPE_SEGMENT[entity_type], slugify(key))
 
-    def span(self, doc: URIRef, start: int, end: int) -> URIRef:
-        return URIRef(f"{doc}/span/{start}-{end}")
+    # The resources of one article, under its IRI. Plain strings, not URIRefs: the writer
+    # (kg.rdf) mints millions of them and a URIRef checks every character it is given.
+    @staticmethod
+    def span(doc: str, start: int, end: int) -> str:
+        return f"{doc}/span/{start}-{end}"
 
-    def selector(self, span: URIRef, kind: str) -> URIRef:
-        return URIRef(f"{span}/{kind}")
+    @staticmethod
+    def selector(span: str, kind: str) -> str:
+        return f"{span}/{kind}"
 
-    def mention(self, doc: URIRef, start: int, end: int) -> URIRef:
-        return URIRef(f"{doc}/mention/{start}-{end}")
+    @staticmethod
+    def mention(doc: str, start: int, end: int) -> str:
+        return f"{doc}/mention/{start}-{end}"
 
-    def statement(self, doc: URIRef, *parts: object) -> URIRef:
-        return URIRef(f"{doc}/statement/{short_hash(*parts)}")
+    @staticmethod
+    def merge_record(doc: str, entity: str, form: str, rule: str) -> str:
+        return f"{doc}/merge/{short_hash(entity, form, rule)}"
 
-    def membership(self, doc: URIRef, *parts: object) -> URIRef:
-        return URIRef(f"{doc}/membership/{short_hash(*parts)}")
+    @staticmethod
+    def statement(doc: str, *parts: object) -> str:
+        return f"{doc}/statement/{short_hash(*parts)}"
 
-    def claim(self, doc: URIRef, start: int, end: int, speaker: str) -> URIRef:
-        return URIRef(f"{doc}/claim/{start}-{end}-{short_hash(speaker, length=8)}")
+    @staticmethod
+    def membership(doc: str, *parts: object) -> str:
+        return f"{doc}/membership/{short_hash(*parts)}"
+
+    @staticmethod
+    def claim(doc: str, start: int, end: int, speaker: str) -> str:
+        return f"{doc}/claim/{start}-{end}-{short_hash(speaker, length=8)}"
 
     def role(self, title: str) -> URIRef:
         return self._iri("role", slugify(title))
