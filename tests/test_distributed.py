@@ -348,7 +348,7 @@ def test_export_texts_follow_every_write_of_an_article_graph(single_machine, tmp
         graph.remove((URIRef(docs[0]), kg.vocab.SCHEMA.headline, None))
         store.replace_article(graph)
         store.remove_article(URIRef(docs[1]))
-        store._put_export_texts([ExportText(docs[2], "not its hash", "", 0, "", "")])
+        store.texts.put([ExportText(docs[2], "not its hash", "", 0, "", "")])
         store.consolidate_entities(None)
     _assert_texts_match_database(path, expected_texts=2)
     # a rebuild analyses the removed article again, with its text; the other two keep their
