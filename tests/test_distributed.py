@@ -15,7 +15,7 @@ from test_build import facts, readable_diff
 
 import kg
 from kg.corpus_gen import iter_articles, planted_extraction, write_corpus
-from kg.distributed import ExtractionConfig, Extractor
+from kg.extract import ExtractionConfig, Extractor
 from kg.ingest import iter_inputs
 from kg.model import Document
 from kg.nlp.kb import load_kb
@@ -180,12 +180,12 @@ def test_worker_pool_replaces_a_dead_worker_before_and_after_its_batches_are_col
     import multiprocessing
     import time
 
-    from kg import distributed
+    from kg import runners
 
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("needs fork")
-    monkeypatch.setitem(distributed._WORKER, "extractor", _DyingExtractor())
-    pool = distributed._Workers(1, {"mp_context": multiprocessing.get_context("fork")})
+    monkeypatch.setitem(runners._WORKER, "extractor", _DyingExtractor())
+    pool = runners._Workers(1, {"mp_context": multiprocessing.get_context("fork")})
     try:
         task = lambda name: (Document(name, "x", f"/in/{name}"), "hash")  # noqa: E731
         dead = pool.submit([task("a"), task("die")])
@@ -195,7 +195,7 @@ def test_worker_pool_replaces_a_dead_worker_before_and_after_its_batches_are_col
         after = pool.submit([task("b")])  # the worker is dead: a fresh one takes it
         retried = pool.collect(dead)  # one at a time, each in a fresh worker: "die" dies again
         assert retried[0] == "a"
-        assert retried[1] == distributed.ArticleFailure(
+        assert retried[1] == runners.ArticleFailure(
             "die", "/in/die", "worker", "the worker process analysing it died twice (killed, or out of memory)")
         assert pool.collect(after) == ["b"]
     finally:

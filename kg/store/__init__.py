@@ -3,6 +3,8 @@ its snapshots and locks (:mod:`kg.store.snapshots`), its export texts (:mod:`kg.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from kg.store.snapshots import (
     LOCK_FILE,
     SNAPSHOTS_DIR,
@@ -13,8 +15,11 @@ from kg.store.snapshots import (
 )
 from kg.store.store import FORMAT_VERSION, META_FILE, PENDING_FILE, Store, open_store, select
 
+if TYPE_CHECKING:
+    from kg.consolidate import canonical_name as canonical_name
 
-def __getattr__(name: str) -> object:
+
+def __getattr__(name: str) -> Any:
     # ``canonical_name`` moved to kg.consolidate; this keeps ``from kg.store import canonical_name``
     # working. Imported on demand: kg.consolidate itself imports kg.store.store.
     if name == "canonical_name":
