@@ -29,15 +29,12 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from kg.errors import InputError
+from kg.vocab import ENTITY_TYPES, sparql_prefixes
 
-TYPES = {"Person": "https://schema.org/Person", "Organization": "https://schema.org/Organization",
-         "AIModel": "https://w3id.org/newskg/ontology#AIModel"}
+TYPES = {name: str(cls) for name, cls in ENTITY_TYPES.items()}
 PREDICATES = {"hasRole": "https://schema.org/worksFor", "founded": "https://schema.org/founder",
               "developed": "https://schema.org/creator"}
-PREFIXES = """PREFIX schema: <https://schema.org/> PREFIX kg: <https://w3id.org/newskg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-"""
+PREFIXES = sparql_prefixes("schema", "kg", "oa", "rdfs", "rdf")
 
 
 def norm(s: str) -> str:

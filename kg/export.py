@@ -22,7 +22,6 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
@@ -30,6 +29,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import ExportError
+from kg.files import atomic_output
 from kg.query import display_prefixes, run_query
 from kg.store import select
 from kg.vocab import ENTITY_TYPES
@@ -98,37 +98,6 @@ def _to_stdout(store: Store, writer: Writer) -> int:
     count = writer(store, sink)
     sink.flush()
     return count
-
-
-@contextmanager
-def atomic_output(target: Path) -> Iterator[BinaryIO]:
-    """A binary file that replaces ``target`` only if the ``with`` block completes.
-
-    The temporary file lives in the target's folder, so ``os.replace`` is an atomic
-    rename on the same file system; on any failure (including Ctrl-C) it is removed.
-    """
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp_path = Path(tmp)
-    try:
-        with os.fdopen(fd, "wb") as sink:
-            yield sink
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.chmod(tmp_path, _file_mode(target))
-        os.replace(tmp_path, target)
-    except BaseException:
-        with suppress(OSError):
-            tmp_path.unlink()
-        raise
-
-
-def _file_mode(target: Path) -> int:
-    """Keep an existing file's permissions; new files get the usual umask-based mode."""
-    with suppress(OSError):
-        return target.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 # -- RDF ---------------------------------------------------------------------------

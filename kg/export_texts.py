@@ -13,6 +13,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from kg.vocab import display_prefixes
+
 EXPORT_TEXT_VERSION = "2"  # bump when the text below changes: stored texts are then not used
 
 
@@ -25,7 +27,7 @@ class ExportText:
     lines (an entity's type and label, a role's name...), which other articles state too and
     an export writes once. Both sorted; ``own_count`` lines are own (a Turtle export counts
     without reading them). ``turtle``: the own lines as Turtle statements with
-    the prefixes of :func:`kg.query.display_prefixes`, without ``@prefix`` lines.
+    the prefixes of :func:`kg.vocab.display_prefixes`, without ``@prefix`` lines.
     ``key``: what the text was made from (the article's content hash, this format, the
     prefixes); a text whose key does not match its graph's is not used.
     """
@@ -39,16 +41,12 @@ class ExportText:
 
 
 def export_key(content_hash: str, base: str) -> str:
-    from kg.query import display_prefixes
-
     digest = hashlib.sha256(repr(sorted(display_prefixes(base).items())).encode()).hexdigest()[:12]
     return f"{content_hash} {EXPORT_TEXT_VERSION} {digest}"
 
 
 def export_text(graph: str, ntriples: str, content_hash: str, base: str) -> ExportText:
     """The :class:`ExportText` of the article graph ``graph`` whose N-Triples are ``ntriples``."""
-    from kg.query import display_prefixes
-
     lines = sorted(set(_as_stored(ntriples.splitlines(keepends=True))))
     own, shared = split_own_lines(graph, lines)
     return ExportText(graph, export_key(content_hash, base), "".join(own), len(own), "".join(shared),

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
 from kg.model import Claim, Entity, Extraction, ModelFact, Relation, TextSpan
 from kg.resolve import RULE_CONFIDENCE
 from kg.vocab import ATTRIBUTIONS, ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs
@@ -34,10 +36,7 @@ class RunInfo:
     settings_hash: str
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_XSD, _RDF, _RDFS, _SKOS = str(XSD), str(RDF), str(RDFS), str(SKOS)
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 

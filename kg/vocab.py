@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -107,13 +107,38 @@ ATTRIBUTIONS = {
     "continuation": KG.Continuation,
 }
 
-ENTITY_TYPES = {
-    "Person": SCHEMA.Person,
-    "Organization": SCHEMA.Organization,
-    "AIModel": KG.AIModel,
+# The one entity-type table: kg.model.EntityType's names -> (class, IRI path segment).
+_ENTITY_TABLE = {
+    "Person": (SCHEMA.Person, "person"),
+    "Organization": (SCHEMA.Organization, "org"),
+    "AIModel": (KG.AIModel, "model"),
 }
+ENTITY_TYPES = {name: cls for name, (cls, _) in _ENTITY_TABLE.items()}
+_TYPE_SEGMENT = {name: segment for name, (_, segment) in _ENTITY_TABLE.items()}
 
-_TYPE_SEGMENT = {"Person": "person", "Organization": "org", "AIModel": "model"}
+
+def display_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """The one prefix table (Turtle, TriG and JSON-LD exports, tables, the web pages);
+    ``kgr:`` follows the store's base. Its order is the order exports write."""
+    return {
+        "kgr": base,
+        "kg": str(KG),
+        "schema": str(SCHEMA),
+        "org": str(ORG),
+        "oa": str(OA),
+        "prov": str(PROV),
+        "skos": str(SKOS),
+        "rdf": str(RDF),
+        "rdfs": str(RDFS),
+        "xsd": str(XSD),
+        "owl": str(OWL),
+    }
+
+
+def sparql_prefixes(*names: str) -> str:
+    """``PREFIX`` lines for SPARQL, one per name of :func:`display_prefixes`."""
+    table = display_prefixes()
+    return "".join(f"PREFIX {name}: <{table[name]}>\n" for name in names)
 
 
 def slugify(text: str, max_length: int = 80) -> str:

@@ -72,6 +72,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import StoreError, StoreLockedError
+from kg.files import write_atomically
 
 LOCK_FILE = "newskg.lock"
 STALE_FILE = "snapshot.stale"
@@ -312,15 +313,6 @@ def _flock_holders(lock_path: Path, kind: str) -> list[int]:
             if int(fields[5].rsplit(":", 1)[1]) == inode:
                 pids.append(int(fields[4]))
     return sorted(set(pids))
-
-
-def write_atomically(target: Path, text: str) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, target)
 
 
 _FAULT_COUNTS: dict[str, int] = {}

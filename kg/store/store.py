@@ -38,6 +38,7 @@ from rdflib import Graph, URIRef
 
 from kg.errors import KGError, StoreError
 from kg.export_texts import ExportText
+from kg.files import write_atomically
 from kg.store import snapshots
 from kg.store.snapshots import (
     LOCK_FILE,
@@ -45,7 +46,6 @@ from kg.store.snapshots import (
     Snapshot,
     current_snapshot,
     fault_point,
-    write_atomically,
 )
 from kg.store.texts import ExportTexts
 from kg.vocab import KG, PROV, SCHEMA, IRIs
