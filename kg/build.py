@@ -31,8 +31,8 @@ from kg.rdf import RunInfo
 from kg.store import Store, open_store
 
 if TYPE_CHECKING:
-    from kg.distributed import ArticleFailure, ArticleOutput, ExtractionConfig
-    from kg.rdf_fast import ExportText
+    from kg.export_texts import ExportText
+    from kg.extract import ArticleFailure, ArticleOutput, ExtractionConfig
 
 OnError = Literal["skip", "stop"]
 
@@ -63,7 +63,7 @@ class BuildSettings:
     force: bool = False
     on_error: OnError = "skip"
     decision_files: tuple[str, ...] = ()  # besides <store>/decisions.csv
-    engine: Literal["local", "dask"] = "local"  # where the NLP runs (see kg.distributed)
+    engine: Literal["local", "dask"] = "local"  # where the NLP runs (see kg.runners)
     scheduler: str | None = None  # Dask scheduler address; None starts a local cluster of `workers`
     shard_dir: str | None = None  # Dask: workers write their N-Quads shards here (shared), and they are kept
     export_texts: bool = True  # keep each article graph as export text (kg.store: "Export texts")
@@ -168,7 +168,7 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
     first = next(tasks, None)
     if first is None:
         return report  # nothing to analyse: the model is not even loaded
-    from kg.distributed import ExtractionConfig
+    from kg.extract import ExtractionConfig
 
     config = ExtractionConfig(settings.model, kb, decisions, run, store.iris.base, max(1, settings.batch_size),
                               settings.export_texts, settings.piece_chars)
@@ -200,7 +200,8 @@ def _extract_locally(tasks: Iterable[tuple[Document, str]], store: Store, config
                      settings: BuildSettings, report: BuildReport, touched: set[URIRef],
                      progress: Callable[[int], None] | None) -> None:
     """Extraction here or in local workers, each article written as it comes; failures reported."""
-    from kg.distributed import ArticleFailure, extract_local
+    from kg.extract import ArticleFailure
+    from kg.runners import extract_local
 
     writer = _StoreWriter(store, report, progress, settings.on_error)
     try:
@@ -293,11 +294,11 @@ class _StoreWriter:
             if out.graph not in self.new:
                 self._replace(out)
                 return
-            from kg.rdf_fast import to_nquads
+            from kg.rdf import to_nquads
 
             quads, commit = to_nquads(out.ntriples, out.graph), to_nquads(out.commit, out.graph)
         except Exception as exc:
-            from kg.distributed import ArticleFailure
+            from kg.extract import ArticleFailure
 
             failure = ArticleFailure(out.identifier, out.source or out.identifier, "write", describe(exc),
                                      traceback.format_exc())
@@ -405,7 +406,7 @@ def _extract_with_dask(tasks: Iterable[tuple[Document, str]], store: Store, conf
     import shutil
     import tempfile
 
-    from kg.distributed import dask_extract
+    from kg.runners import dask_extract
 
     keep = settings.shard_dir is not None
     shard_dir = Path(settings.shard_dir or tempfile.mkdtemp(prefix=".shards-", dir=store.path))

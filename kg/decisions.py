@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError, StoreError
+from kg.vocab import ENTITY_TYPES
 
 ACTIONS = ("merge", "split", "type", "ignore")
-TYPES = ("Person", "Organization", "AIModel")
+TYPES = tuple(ENTITY_TYPES)
 STORE_FILE = "decisions.csv"
 HEADER = ["action", "name", "target"]
 

@@ -22,6 +22,7 @@ The tree::
         ├── FormatError            an unknown output format, or one that does not fit the result
         ├── ViewError              a view that cannot be drawn as asked
         │   └── FocusError         no entity of the focus's name
+        ├── EngineError            an engine that is not installed (``--engine dask`` without dask)
         ├── PushSettingsError      (also a PushError) a bad endpoint, graph or timeout
         └── ServeSettingsError     (also a ServeError) a bad port, limit or service prefix
 
@@ -121,6 +122,10 @@ class ViewError(ArgumentError):
 
 class FocusError(ViewError):
     """The view's focus names no entity (nor an alternate name of one)."""
+
+
+class EngineError(ArgumentError):
+    """The engine asked for is not installed: ``pip install 'newskg[dask]'``."""
 
 
 class PushSettingsError(PushError, ArgumentError):

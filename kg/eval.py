@@ -30,9 +30,9 @@ from rdflib import Graph, URIRef
 
 from kg.errors import InputError
 from kg.resources import query_text
+from kg.vocab import ENTITY_TYPES
 
-TYPES = {"Person": "https://schema.org/Person", "Organization": "https://schema.org/Organization",
-         "AIModel": "https://w3id.org/newskg/ontology#AIModel"}
+TYPES = {name: str(cls) for name, cls in ENTITY_TYPES.items()}
 PREDICATES = {"hasRole": "https://schema.org/worksFor", "founded": "https://schema.org/founder",
               "developed": "https://schema.org/creator"}
 

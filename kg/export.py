@@ -22,7 +22,6 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
@@ -30,6 +29,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import ExportError
+from kg.files import atomic_output
 from kg.graph import relation_facts
 from kg.query import display_prefixes, run_query
 from kg.resources import query_text
@@ -97,37 +97,6 @@ def _to_stdout(store: Store, writer: Writer) -> int:
     return count
 
 
-@contextmanager
-def atomic_output(target: Path) -> Iterator[BinaryIO]:
-    """A binary file that replaces ``target`` only if the ``with`` block completes.
-
-    The temporary file lives in the target's folder, so ``os.replace`` is an atomic
-    rename on the same file system; on any failure (including Ctrl-C) it is removed.
-    """
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp_path = Path(tmp)
-    try:
-        with os.fdopen(fd, "wb") as sink:
-            yield sink
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.chmod(tmp_path, _file_mode(target))
-        os.replace(tmp_path, target)
-    except BaseException:
-        with suppress(OSError):
-            tmp_path.unlink()
-        raise
-
-
-def _file_mode(target: Path) -> int:
-    """Keep an existing file's permissions; new files get the usual umask-based mode."""
-    with suppress(OSError):
-        return target.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 # -- RDF ---------------------------------------------------------------------------
 def rdf_prefixes(store: Store) -> dict[str, str]:
     """The prefixes written at the top of Turtle, TriG and the JSON-LD context."""
@@ -155,7 +124,7 @@ def _union_parts(store: Store, own_as: Literal["ntriples", "turtle"]) -> Iterato
     N-Triples.
 
     Together, the own and new shared lines are the union of all graphs, each triple once:
-    own lines (about the article or IRIs under its own, :func:`kg.rdf_fast.split_own_lines`)
+    own lines (about the article or IRIs under its own, :func:`kg.export_texts.split_own_lines`)
     cannot be in another graph; the shared ones are deduplicated here. An article's parts come
     from its export text when it has a valid one (:meth:`Store.export_texts`), and only the
     parts needed are read (on a million triples, each is some 100 MB); other graphs are read
@@ -164,7 +133,7 @@ def _union_parts(store: Store, own_as: Literal["ntriples", "turtle"]) -> Iterato
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from kg.rdf_fast import split_own_lines, turtle_statements
+    from kg.export_texts import split_own_lines, turtle_statements
 
     part = "turtle" if own_as == "turtle" else "own"
     texts = store.export_texts([part, "own_count", "shared"])
@@ -196,7 +165,7 @@ def _write_turtle(store: Store, sink: BinaryIO) -> int:
     """The union as Turtle, each triple once: the project's prefixes, then graph by graph in
     name order, the statements about the article (made at build time) and those about
     entities no earlier graph stated."""
-    from kg.rdf_fast import turtle_statements
+    from kg.export_texts import turtle_statements
 
     prefixes = rdf_prefixes(store)
     sink.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()).encode("utf-8"))

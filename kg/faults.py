@@ -1,6 +1,6 @@
 """Test-only fault injection for one article at one stage of the build.
 
-The store has its own kill points (``KG_TEST_KILL_AT``, :func:`kg.store.fault_point`):
+The store has its own kill points (``KG_TEST_KILL_AT``, :func:`kg.store.snapshots.fault_point`):
 whole-process crashes at write operations. This hook makes *one article* fail, to check
 that the build isolates it (``tests/test_isolation.py``). Nothing happens unless
 ``KG_TEST_FAULT`` is set:

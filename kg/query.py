@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from kg.errors import FormatError, QueryError
 from kg.resources import ontology_path
-from kg.vocab import DEFAULT_BASE, KG, OA, ORG, PROV, SCHEMA
+from kg.vocab import DEFAULT_BASE, display_prefixes
 
 if TYPE_CHECKING:
     from kg.store import Store
@@ -38,23 +38,6 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _GRAPH_VARIABLES = ("subject", "predicate", "object")
 _QUERY_FILE_SUFFIXES = (".rq", ".sparql")
-
-
-def display_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
-    """Prefixes used to shorten IRIs in tables; ``kgr:`` follows the store's base."""
-    return {
-        "kgr": base,
-        "kg": str(KG),
-        "schema": str(SCHEMA),
-        "org": str(ORG),
-        "oa": str(OA),
-        "prov": str(PROV),
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-        "owl": "http://www.w3.org/2002/07/owl#",
-    }
 
 
 # -- canned queries ----------------------------------------------------------------

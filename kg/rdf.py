@@ -1,27 +1,26 @@
-"""Turn one article's :class:`~kg.model.Extraction` into its RDF graph.
+"""Turn one article's :class:`~kg.model.Extraction` into its RDF graph, as N-Triples text.
 
-The graph follows ``../shared/design/DATA-MODEL.md``. One article gives one graph,
-named by the article's IRI, so that re-building the article replaces exactly its
-facts. Entity names are *not* decided here: each article proposes a label
-(``rdfs:label``) and its mentions carry the surface forms; the store derives the
-one canonical ``schema:name`` and the ``schema:alternateName`` list from all
-articles (see :func:`kg.store.Store.consolidate_entities`).
+The graph follows ``../shared/design/DATA-MODEL.md``. One article gives one graph, named by
+the article's IRI, so that re-building the article replaces exactly its facts. Entity names
+are *not* decided here: each article proposes a label (``rdfs:label``) and its mentions carry
+the surface forms; :mod:`kg.consolidate` derives the one canonical ``schema:name``.
+
+This is the only writer. It writes N-Triples lines straight from the extraction, with no
+rdflib object: an rdflib ``Graph`` (a term per value, an indexed store, serialised again)
+cost about a tenth of the NLP time. The store loads the lines into the graph named by the
+article's IRI (shards add that name to make N-Quads); tests parse them into rdflib.
+Every IRI comes from :class:`kg.vocab.IRIs`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Protocol, TypeVar
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from kg.model import Claim, Entity, Extraction, ModelFact, Relation, TextSpan
 from kg.resolve import RULE_CONFIDENCE
-from kg.vocab import ATTRIBUTIONS, ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs, short_hash
-
-_Commit = TypeVar("_Commit", covariant=True)
+from kg.vocab import ATTRIBUTIONS, ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs
 
 CONTEXT_CHARS = 32  # prefix / suffix length of a TextQuoteSelector
 
@@ -37,54 +36,242 @@ class RunInfo:
     settings_hash: str
 
 
-def bind_prefixes(graph: Graph, iris: IRIs) -> None:
-    for prefix, ns in (
-        ("kg", str(KG)),
-        ("kgr", iris.base),
-        ("schema", str(SCHEMA)),
-        ("org", str(ORG)),
-        ("prov", str(PROV)),
-        ("oa", str(OA)),
-        ("skos", str(SKOS)),
-    ):
-        graph.bind(prefix, ns, override=True, replace=True)
+_XSD, _RDF, _RDFS, _SKOS = str(XSD), str(RDF), str(RDFS), str(SKOS)
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
-def confidence(value: float) -> Literal:
-    # Decimal with two places: readable, and identical on every machine.
-    return Literal(Decimal(f"{value:.2f}"), datatype=XSD.decimal)
+def _i(iri: object) -> str:
+    return f"<{iri}>"
 
 
-def entity_iri(entity: Entity, iris: IRIs) -> URIRef:
-    return iris.entity(entity.type, entity.key)
+A = _i(_RDF + "type")
+LABEL = _i(_RDFS + "label")
+INTEGER, DECIMAL, BOOLEAN = f"^^<{_XSD}integer>", f"^^<{_XSD}decimal>", f"^^<{_XSD}boolean>"
+P = {name: _i(iri) for name, iri in {
+    "NewsArticle": SCHEMA.NewsArticle, "identifier": SCHEMA.identifier, "headline": SCHEMA.headline,
+    "url": SCHEMA.url, "datePublished": SCHEMA.datePublished, "inLanguage": SCHEMA.inLanguage,
+    "contentHash": KG.contentHash, "wasGeneratedBy": PROV.wasGeneratedBy, "Activity": PROV.Activity,
+    "wasAssociatedWith": PROV.wasAssociatedWith, "SoftwareAgent": PROV.SoftwareAgent,
+    "softwareVersion": SCHEMA.softwareVersion, "SpecificResource": OA.SpecificResource,
+    "hasSource": OA.hasSource, "hasSelector": OA.hasSelector, "TextPositionSelector": OA.TextPositionSelector,
+    "start": OA.start, "end": OA.end, "TextQuoteSelector": OA.TextQuoteSelector, "exact": OA.exact,
+    "prefix": OA.prefix, "suffix": OA.suffix, "mentions": SCHEMA.mentions, "knowledgeBaseId": KG.knowledgeBaseId,
+    "Mention": KG.Mention, "mentionOf": KG.mentionOf, "evidence": KG.evidence, "confidence": KG.confidence,
+    "extractedBy": KG.extractedBy, "MergeRecord": KG.MergeRecord, "mergedInto": KG.mergedInto,
+    "mergedForm": KG.mergedForm, "mergeRule": KG.mergeRule, "inArticle": KG.inArticle,
+    "Statement": _RDF + "Statement", "subject": _RDF + "subject", "predicate": _RDF + "predicate",
+    "object": _RDF + "object", "Membership": ORG.Membership, "member": ORG.member,
+    "organization": ORG.organization, "observedAt": KG.observedAt, "role": ORG.role, "Role": ORG.Role,
+    "prefLabel": _SKOS + "prefLabel", "Claim": SCHEMA.Claim, "author": SCHEMA.author,
+    "appearance": SCHEMA.appearance, "text": SCHEMA.text, "stance": KG.stance, "claimKind": KG.claimKind,
+    "attribution": KG.attribution,
+    "DirectQuote": KG.DirectQuote, "ReportedSpeech": KG.ReportedSpeech, "about": SCHEMA.about,
+    "hedged": KG.hedged, "hedgeCue": KG.hedgeCue, "reportedBy": KG.reportedBy,
+    "parameterCount": KG.parameterCount, "openness": KG.openness,
+}.items()}
+TYPES = {name: _i(iri) for name, iri in ENTITY_TYPES.items()}
+RELATIONS = {name: _i(iri) for name, iri in PREDICATES.items()}
+STANCE = {name: _i(iri) for name, iri in STANCES.items()}
+ATTRIBUTION = {name: _i(iri) for name, iri in ATTRIBUTIONS.items()}
 
 
-def extraction_graph(extraction: Extraction, run: RunInfo, iris: IRIs | None = None) -> Graph:
-    """The named graph of one article."""
-    iris = iris or IRIs()
-    doc = extraction.document
-    doc_iri = iris.document(doc.identifier)
-    g = Graph(identifier=doc_iri)
-    bind_prefixes(g, iris)
-    writer = _Writer(g, iris, doc_iri, doc.text, doc.lang or "fr", iris.run(run.settings_hash))
-    write_article(writer, extraction, run)
-    return g
+def lit(value: str) -> str:
+    return '"' + value.translate(_ESCAPES) + '"'
 
 
-class ArticleWriter(Protocol[_Commit]):
-    """What :func:`write_article` drives: this module's writer and :mod:`kg.rdf_fast`'s."""
-
-    def document(self, extraction: Extraction) -> _Commit: ...
-    def run(self, run: RunInfo) -> None: ...
-    def entity(self, entity: Entity) -> None: ...
-    def relation(self, relation: Relation, date: str | None) -> None: ...
-    def claim(self, claim: Claim) -> None: ...
-    def model_fact(self, fact: ModelFact) -> None: ...
+def confidence(value: float) -> str:
+    return f'"{value:.2f}"{DECIMAL}'  # a decimal with two places: readable, the same on every machine
 
 
-def write_article(writer: ArticleWriter[_Commit], extraction: Extraction, run: RunInfo) -> _Commit:
-    """Every part of one article, in one order, whichever writer writes it; returns what
-    ``writer.document`` returns."""
+def date_literal(value: str) -> str:
+    """A date of ``value``'s precision (day, month, year, time); anything else a plain string."""
+    if len(value) == 10:
+        return lit(value) + f"^^<{_XSD}date>"
+    if len(value) == 7 and value[4] == "-":
+        return lit(value) + f"^^<{_XSD}gYearMonth>"
+    if len(value) == 4 and value.isdigit():
+        return lit(value) + f"^^<{_XSD}gYear>"
+    if "T" in value:
+        return lit(value) + f"^^<{_XSD}dateTime>"
+    return lit(value)
+
+
+class _Writer:
+    def __init__(self, iris: IRIs, doc: str, text: str, lang: str, run: str) -> None:
+        self.iris, self.doc, self.text, self.lang, self.run_iri = iris, doc, text, lang, run
+        self.d, self.r = _i(doc), _i(run)
+        self.lines: dict[str, None] = {}  # an insertion-ordered set, as a graph is a set
+        self.spans: set[tuple[int, int]] = set()
+        self.entities: dict[tuple[str, str], str] = {}
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.lines[f"{s} {p} {o} .\n"] = None
+
+    def entity_iri(self, entity: Entity) -> str:
+        key = (entity.type, entity.key)
+        iri = self.entities.get(key)
+        if iri is None:
+            iri = self.entities[key] = str(self.iris.entity(entity.type, entity.key))
+        return iri
+
+    def document(self, extraction: Extraction) -> str:
+        add, d, doc = self.add, self.d, extraction.document
+        add(d, A, P["NewsArticle"])
+        add(d, P["identifier"], lit(doc.identifier))
+        if doc.title:
+            add(d, P["headline"], lit(doc.title))
+        if doc.url:
+            add(d, P["url"], lit(doc.url) + f"^^<{_XSD}anyURI>")
+        if doc.date:
+            add(d, P["datePublished"], date_literal(doc.date))
+        if doc.lang:
+            add(d, P["inLanguage"], lit(doc.lang))
+        add(d, P["wasGeneratedBy"], self.r)
+        if "content_hash" in extraction.settings:
+            return f"{d} {P['contentHash']} {lit(extraction.settings['content_hash'])} .\n"
+        return ""
+
+    def run(self, run: RunInfo) -> None:
+        add, r, agent = self.add, self.r, _i(self.iris.agent(run.version))
+        add(r, A, P["Activity"])
+        add(r, P["wasAssociatedWith"], agent)
+        add(r, LABEL, lit(f"newskg {run.version} extraction with {run.pipeline}"))
+        add(agent, A, P["SoftwareAgent"])
+        add(agent, LABEL, lit(f"newskg {run.version}"))
+        add(agent, P["softwareVersion"], lit(run.version))
+
+    def span(self, span: TextSpan) -> str:
+        start, end = span.start, span.end
+        iri = IRIs.span(self.doc, start, end)
+        if (start, end) in self.spans:
+            return _i(iri)
+        self.spans.add((start, end))
+        position, quote = _i(IRIs.selector(iri, "position")), _i(IRIs.selector(iri, "quote"))
+        add, s, text = self.add, _i(iri), self.text
+        add(s, A, P["SpecificResource"])
+        add(s, P["hasSource"], self.d)
+        add(s, P["hasSelector"], position)
+        add(s, P["hasSelector"], quote)
+        add(position, A, P["TextPositionSelector"])
+        add(position, P["start"], f'"{start}"{INTEGER}')
+        add(position, P["end"], f'"{end}"{INTEGER}')
+        add(quote, A, P["TextQuoteSelector"])
+        add(quote, P["exact"], lit(text[start:end]))
+        add(quote, P["prefix"], lit(text[max(0, start - CONTEXT_CHARS) : start]))
+        add(quote, P["suffix"], lit(text[end : end + CONTEXT_CHARS]))
+        return s
+
+    def entity(self, entity: Entity) -> None:
+        add, e_iri = self.add, self.entity_iri(entity)
+        e = _i(e_iri)
+        add(e, A, TYPES[entity.type])
+        add(e, LABEL, lit(entity.name))
+        add(self.d, P["mentions"], e)
+        if entity.kb_id:
+            add(e, P["knowledgeBaseId"], lit(entity.kb_id))
+        for form, rule in entity.merge_rules:
+            self.merge_record(e_iri, form, rule)
+        for mention in entity.mentions:
+            m = _i(IRIs.mention(self.doc, mention.span.start, mention.span.end))
+            add(m, A, P["Mention"])
+            add(m, P["mentionOf"], e)
+            add(m, P["evidence"], self.span(mention.span))
+            add(m, P["confidence"], confidence(mention.confidence))
+            add(m, P["extractedBy"], lit(mention.source))
+
+    def merge_record(self, entity: str, form: str, rule: str) -> None:
+        add, record = self.add, _i(IRIs.merge_record(self.doc, entity, form, rule))
+        add(record, A, P["MergeRecord"])
+        add(record, P["mergedInto"], _i(entity))
+        add(record, P["mergedForm"], lit(form))
+        add(record, P["mergeRule"], lit(rule))
+        add(record, P["inArticle"], self.d)
+        add(record, P["confidence"], confidence(RULE_CONFIDENCE.get(rule, 0.7)))
+        add(record, P["wasGeneratedBy"], self.r)
+
+    def model_fact(self, fact: ModelFact) -> None:
+        model = self.entity_iri(fact.model)
+        if fact.attribute == "parameterCount":
+            predicate, lexical = KG.parameterCount, str(int(fact.value))
+            value = f'"{lexical}"{INTEGER}'
+        elif fact.attribute == "openness":
+            predicate, lexical = KG.openness, str(KG[fact.value])
+            value = _i(lexical)
+        else:
+            predicate, lexical, value = SCHEMA.datePublished, fact.value, date_literal(fact.value)
+        self.reified_fact((model, str(predicate), lexical), _i(model), _i(predicate), value, fact.evidence,
+                          0.9 if fact.attribute == "parameterCount" else 0.7, f"model-{fact.attribute}")
+
+    def reified_fact(self, key: tuple[str, str, str], s: str, p: str, o: str, ev: TextSpan, conf: float,
+                     rule: str) -> str:
+        """The direct triple and its rdf:Statement reifier with evidence; ``key`` (subject,
+        predicate, object as plain text) names the statement. Returns the span."""
+        add = self.add
+        span = self.span(ev)
+        add(s, p, o)
+        st = _i(IRIs.statement(self.doc, *key, ev.start, ev.end))
+        add(st, A, P["Statement"])
+        add(st, P["subject"], s)
+        add(st, P["predicate"], p)
+        add(st, P["object"], o)
+        add(st, P["evidence"], span)
+        add(st, P["confidence"], confidence(conf))
+        add(st, P["extractedBy"], lit(rule))
+        add(st, P["wasGeneratedBy"], self.r)
+        return span
+
+    def relation(self, relation: Relation, date: str | None) -> None:
+        add = self.add
+        s_iri, o_iri = self.entity_iri(relation.subject), self.entity_iri(relation.object)
+        s, o, p_iri = _i(s_iri), _i(o_iri), PREDICATES[relation.predicate]
+        ev = relation.evidence
+        span = self.reified_fact((s_iri, str(p_iri), o_iri), s, RELATIONS[relation.predicate], o, ev,
+                                 relation.confidence, relation.rule)
+        if relation.predicate == "worksFor":
+            role_label = relation.role or ""
+            m = _i(IRIs.membership(self.doc, s_iri, o_iri, role_label, ev.start))
+            add(m, A, P["Membership"])
+            add(m, P["member"], s)
+            add(m, P["organization"], o)
+            add(m, P["evidence"], span)
+            add(m, P["confidence"], confidence(relation.confidence))
+            add(m, P["wasGeneratedBy"], self.r)
+            if date:
+                add(m, P["observedAt"], date_literal(date))
+            if role_label:
+                role = _i(self.iris.role(role_label))
+                add(m, P["role"], role)
+                add(role, A, P["Role"])
+                add(role, P["prefLabel"], lit(role_label) + "@fr")
+
+    def claim(self, claim: Claim) -> None:
+        add, speaker = self.add, self.entity_iri(claim.speaker)
+        ev = claim.evidence
+        c = _i(IRIs.claim(self.doc, ev.start, ev.end, speaker))
+        add(c, A, P["Claim"])
+        add(c, P["author"], _i(speaker))
+        add(c, P["appearance"], self.d)
+        add(c, P["text"], lit(self.text[ev.start : ev.end]) + "@" + self.lang.lower())
+        add(c, P["stance"], STANCE[claim.stance])
+        add(c, P["claimKind"], P["DirectQuote"] if claim.kind == "direct" else P["ReportedSpeech"])
+        if claim.attribution in ATTRIBUTION:
+            add(c, P["attribution"], ATTRIBUTION[claim.attribution])
+        add(c, P["evidence"], self.span(ev))
+        add(c, P["confidence"], confidence(claim.confidence))
+        add(c, P["wasGeneratedBy"], self.r)
+        if claim.cue:
+            add(c, P["extractedBy"], lit(claim.cue))
+        for about in claim.about:
+            add(c, P["about"], _i(self.entity_iri(about)))
+        add(c, P["hedged"], f'"{"true" if claim.hedge is not None else "false"}"{BOOLEAN}')
+        if claim.hedge:
+            add(c, P["hedgeCue"], lit(claim.hedge))
+        if claim.reported_by is not None:
+            add(c, P["reportedBy"], _i(self.entity_iri(claim.reported_by)))
+
+
+def _write_article(writer: _Writer, extraction: Extraction, run: RunInfo) -> str:
+    """Every part of one article, in one order; returns the content-hash line (see below)."""
     commit = writer.document(extraction)
     writer.run(run)
     for entity in extraction.entities:
@@ -98,174 +285,25 @@ def write_article(writer: ArticleWriter[_Commit], extraction: Extraction, run: R
     return commit
 
 
-class _Writer:
-    """Small helpers that share the article's context; not part of the API."""
+def article_ntriples(extraction: Extraction, run: RunInfo,
+                     iris: IRIs | None = None) -> tuple[str, str, str, list[str]]:
+    """``(article IRI, N-Triples, commit, IRIs of the entities it mentions)`` for one article.
 
-    def __init__(self, g: Graph, iris: IRIs, doc: URIRef, text: str, lang: str, run: URIRef) -> None:
-        self.g, self.iris, self.doc, self.text, self.lang, self.run_iri = g, iris, doc, text, lang, run
-
-    def document(self, extraction: Extraction) -> None:
-        g, d, doc = self.g, self.doc, extraction.document
-        g.add((d, RDF.type, SCHEMA.NewsArticle))
-        g.add((d, SCHEMA.identifier, Literal(doc.identifier)))
-        if doc.title:
-            g.add((d, SCHEMA.headline, Literal(doc.title)))
-        if doc.url:
-            g.add((d, SCHEMA.url, Literal(doc.url, datatype=XSD.anyURI)))
-        if doc.date:
-            g.add((d, SCHEMA.datePublished, _date_literal(doc.date)))
-        if doc.lang:
-            g.add((d, SCHEMA.inLanguage, Literal(doc.lang)))
-        if "content_hash" in extraction.settings:
-            g.add((d, KG.contentHash, Literal(extraction.settings["content_hash"])))
-        g.add((d, PROV.wasGeneratedBy, self.run_iri))
-
-    def run(self, run: RunInfo) -> None:
-        g = self.g
-        agent = self.iris.agent(run.version)
-        g.add((self.run_iri, RDF.type, PROV.Activity))
-        g.add((self.run_iri, PROV.wasAssociatedWith, agent))
-        g.add((self.run_iri, RDFS.label, Literal(f"newskg {run.version} extraction with {run.pipeline}")))
-        g.add((agent, RDF.type, PROV.SoftwareAgent))
-        g.add((agent, RDFS.label, Literal(f"newskg {run.version}")))
-        g.add((agent, SCHEMA.softwareVersion, Literal(run.version)))
-
-    def span(self, span: TextSpan) -> URIRef:
-        """An oa:SpecificResource with a position and a quote selector."""
-        g, iri = self.g, self.iris.span(self.doc, span.start, span.end)
-        if (iri, RDF.type, OA.SpecificResource) in g:
-            return iri
-        position, quote = self.iris.selector(iri, "position"), self.iris.selector(iri, "quote")
-        g.add((iri, RDF.type, OA.SpecificResource))
-        g.add((iri, OA.hasSource, self.doc))
-        g.add((iri, OA.hasSelector, position))
-        g.add((iri, OA.hasSelector, quote))
-        g.add((position, RDF.type, OA.TextPositionSelector))
-        g.add((position, OA.start, Literal(span.start)))
-        g.add((position, OA.end, Literal(span.end)))
-        g.add((quote, RDF.type, OA.TextQuoteSelector))
-        g.add((quote, OA.exact, Literal(span.exact(self.text))))
-        g.add((quote, OA.prefix, Literal(self.text[max(0, span.start - CONTEXT_CHARS) : span.start])))
-        g.add((quote, OA.suffix, Literal(self.text[span.end : span.end + CONTEXT_CHARS])))
-        return iri
-
-    def entity(self, entity: Entity) -> None:
-        g, e = self.g, entity_iri(entity, self.iris)
-        g.add((e, RDF.type, ENTITY_TYPES[entity.type]))
-        g.add((e, RDFS.label, Literal(entity.name)))
-        g.add((self.doc, SCHEMA.mentions, e))
-        if entity.kb_id:
-            g.add((e, KG.knowledgeBaseId, Literal(entity.kb_id)))
-        for form, rule in entity.merge_rules:
-            self.merge_record(e, form, rule)
-        for mention in entity.mentions:
-            m = self.iris.mention(self.doc, mention.span.start, mention.span.end)
-            g.add((m, RDF.type, KG.Mention))
-            g.add((m, KG.mentionOf, e))
-            g.add((m, KG.evidence, self.span(mention.span)))
-            g.add((m, KG.confidence, confidence(mention.confidence)))
-            g.add((m, KG.extractedBy, Literal(mention.source)))
-
-    def merge_record(self, entity: URIRef, form: str, rule: str) -> None:
-        """Why ``form`` names ``entity`` in this article: auditable, listed by ``kg merges``."""
-        g = self.g
-        record = URIRef(f"{self.doc}/merge/{short_hash(str(entity), form, rule)}")
-        g.add((record, RDF.type, KG.MergeRecord))
-        g.add((record, KG.mergedInto, entity))
-        g.add((record, KG.mergedForm, Literal(form)))
-        g.add((record, KG.mergeRule, Literal(rule)))
-        g.add((record, KG.inArticle, self.doc))
-        g.add((record, KG.confidence, confidence(RULE_CONFIDENCE.get(rule, 0.7))))
-        g.add((record, PROV.wasGeneratedBy, self.run_iri))
-
-    def reified_fact(self, s: URIRef, p: URIRef, o: URIRef | Literal, evidence: TextSpan,
-                     conf: float, rule: str) -> URIRef:
-        """The direct triple and its rdf:Statement reifier with evidence; returns the span."""
-        g = self.g
-        span = self.span(evidence)
-        g.add((s, p, o))
-        st = self.iris.statement(self.doc, s, p, o, evidence.start, evidence.end)
-        g.add((st, RDF.type, RDF.Statement))
-        g.add((st, RDF.subject, s))
-        g.add((st, RDF.predicate, p))
-        g.add((st, RDF.object, o))
-        g.add((st, KG.evidence, span))
-        g.add((st, KG.confidence, confidence(conf)))
-        g.add((st, KG.extractedBy, Literal(rule)))
-        g.add((st, PROV.wasGeneratedBy, self.run_iri))
-        return span
-
-    def model_fact(self, fact: ModelFact) -> None:
-        predicate, value = _model_attribute(fact)
-        self.reified_fact(entity_iri(fact.model, self.iris), predicate, value, fact.evidence,
-                          0.9 if fact.attribute == "parameterCount" else 0.7, f"model-{fact.attribute}")
-
-    def relation(self, relation: Relation, date: str | None) -> None:
-        s, o = entity_iri(relation.subject, self.iris), entity_iri(relation.object, self.iris)
-        span = self.reified_fact(s, PREDICATES[relation.predicate], o, relation.evidence, relation.confidence,
-                                 relation.rule)
-        if relation.predicate == "worksFor":
-            self.membership(relation, s, o, span, date)
-
-    def membership(self, relation: Relation, person: URIRef, org: URIRef, span: URIRef, date: str | None) -> None:
-        g = self.g
-        role_label = relation.role or ""
-        m = self.iris.membership(self.doc, person, org, role_label, relation.evidence.start)
-        g.add((m, RDF.type, ORG.Membership))
-        g.add((m, ORG.member, person))
-        g.add((m, ORG.organization, org))
-        g.add((m, KG.evidence, span))
-        g.add((m, KG.confidence, confidence(relation.confidence)))
-        g.add((m, PROV.wasGeneratedBy, self.run_iri))
-        if date:
-            g.add((m, KG.observedAt, _date_literal(date)))
-        if role_label:
-            role = self.iris.role(role_label)
-            g.add((m, ORG.role, role))
-            g.add((role, RDF.type, ORG.Role))
-            g.add((role, SKOS.prefLabel, Literal(role_label, lang="fr")))
-
-    def claim(self, claim: Claim) -> None:
-        g = self.g
-        speaker = entity_iri(claim.speaker, self.iris)
-        c = self.iris.claim(self.doc, claim.evidence.start, claim.evidence.end, str(speaker))
-        g.add((c, RDF.type, SCHEMA.Claim))
-        g.add((c, SCHEMA.author, speaker))
-        g.add((c, SCHEMA.appearance, self.doc))
-        g.add((c, SCHEMA.text, Literal(claim.evidence.exact(self.text), lang=self.lang)))
-        g.add((c, KG.stance, STANCES[claim.stance]))
-        g.add((c, KG.claimKind, KG.DirectQuote if claim.kind == "direct" else KG.ReportedSpeech))
-        if claim.attribution in ATTRIBUTIONS:
-            g.add((c, KG.attribution, ATTRIBUTIONS[claim.attribution]))
-        g.add((c, KG.evidence, self.span(claim.evidence)))
-        g.add((c, KG.confidence, confidence(claim.confidence)))
-        g.add((c, PROV.wasGeneratedBy, self.run_iri))
-        if claim.cue:
-            g.add((c, KG.extractedBy, Literal(claim.cue)))
-        for about in claim.about:
-            g.add((c, SCHEMA.about, entity_iri(about, self.iris)))
-        g.add((c, KG.hedged, Literal(claim.hedge is not None)))
-        if claim.hedge:
-            g.add((c, KG.hedgeCue, Literal(claim.hedge)))
-        if claim.reported_by is not None:
-            g.add((c, KG.reportedBy, entity_iri(claim.reported_by, self.iris)))
+    ``commit`` holds the article's ``kg:contentHash`` triple, apart from the rest: a bulk
+    load writes it last, so that an article counts as built only once complete.
+    """
+    iris = iris or IRIs()
+    doc = extraction.document
+    doc_iri = str(iris.document(doc.identifier))
+    writer = _Writer(iris, doc_iri, doc.text, doc.lang or "fr", str(iris.run(run.settings_hash)))
+    commit = _write_article(writer, extraction, run)
+    entities = list(dict.fromkeys(writer.entity_iri(e) for e in extraction.entities))
+    return doc_iri, "".join(writer.lines), commit, entities
 
 
-def _model_attribute(fact: ModelFact) -> tuple[URIRef, Literal | URIRef]:
-    if fact.attribute == "parameterCount":
-        return KG.parameterCount, Literal(int(fact.value), datatype=XSD.integer)
-    if fact.attribute == "openness":
-        return KG.openness, KG[fact.value]
-    return SCHEMA.datePublished, _date_literal(fact.value)
+def to_nquads(ntriples: str, graph: str) -> str:
+    """N-Triples lines (each ending with `` .``) as N-Quads lines in ``graph``."""
+    return ntriples.replace(" .\n", f" <{graph}> .\n")
 
 
-def _date_literal(value: str) -> Literal:
-    if len(value) == 10:
-        return Literal(value, datatype=XSD.date)
-    if len(value) == 7 and value[4] == "-":
-        return Literal(value, datatype=XSD.gYearMonth)
-    if len(value) == 4 and value.isdigit():
-        return Literal(value, datatype=XSD.gYear)
-    if "T" in value:
-        return Literal(value, datatype=XSD.dateTime)
-    return Literal(value)
+__all__ = ["CONTEXT_CHARS", "PREDICATES", "RunInfo", "article_ntriples", "to_nquads"]

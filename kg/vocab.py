@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -109,13 +109,38 @@ ATTRIBUTIONS = {
     "continuation": KG.Continuation,
 }
 
-ENTITY_TYPES = {
-    "Person": SCHEMA.Person,
-    "Organization": SCHEMA.Organization,
-    "AIModel": KG.AIModel,
+# The one entity-type table: kg.model.EntityType's names -> (class, IRI path segment).
+_ENTITY_TABLE = {
+    "Person": (SCHEMA.Person, "person"),
+    "Organization": (SCHEMA.Organization, "org"),
+    "AIModel": (KG.AIModel, "model"),
 }
+ENTITY_TYPES = {name: cls for name, (cls, _) in _ENTITY_TABLE.items()}
+_TYPE_SEGMENT = {name: segment for name, (_, segment) in _ENTITY_TABLE.items()}
 
-_TYPE_SEGMENT = {"Person": "person", "Organization": "org", "AIModel": "model"}
+
+def display_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """The one prefix table (Turtle, TriG and JSON-LD exports, tables, the web pages);
+    ``kgr:`` follows the store's base. Its order is the order exports write."""
+    return {
+        "kgr": base,
+        "kg": str(KG),
+        "schema": str(SCHEMA),
+        "org": str(ORG),
+        "oa": str(OA),
+        "prov": str(PROV),
+        "skos": str(SKOS),
+        "rdf": str(RDF),
+        "rdfs": str(RDFS),
+        "xsd": str(XSD),
+        "owl": str(OWL),
+    }
+
+
+def sparql_prefixes(*names: str) -> str:
+    """``PREFIX`` lines for SPARQL, one per name of :func:`display_prefixes`."""
+    table = display_prefixes()
+    return "".join(f"PREFIX {name}: <{table[name]}>\n" for name in names)
 
 
 def slugify(text: str, max_length: int = 80) -> str:
@@ -153,23 +178,35 @@ class IRIs:
     def entity(self, entity_type: str, key: str) -> URIRef:
         return self._iri(_TYPE_SEGMENT[entity_type], slugify(key))
 
-    def span(self, doc: URIRef, start: int, end: int) -> URIRef:
-        return URIRef(f"{doc}/span/{start}-{end}")
+    # The resources of one article, under its IRI. Plain strings, not URIRefs: the writer
+    # (kg.rdf) mints millions of them and a URIRef checks every character it is given.
+    @staticmethod
+    def span(doc: str, start: int, end: int) -> str:
+        return f"{doc}/span/{start}-{end}"
 
-    def selector(self, span: URIRef, kind: str) -> URIRef:
-        return URIRef(f"{span}/{kind}")
+    @staticmethod
+    def selector(span: str, kind: str) -> str:
+        return f"{span}/{kind}"
 
-    def mention(self, doc: URIRef, start: int, end: int) -> URIRef:
-        return URIRef(f"{doc}/mention/{start}-{end}")
+    @staticmethod
+    def mention(doc: str, start: int, end: int) -> str:
+        return f"{doc}/mention/{start}-{end}"
 
-    def statement(self, doc: URIRef, *parts: object) -> URIRef:
-        return URIRef(f"{doc}/statement/{short_hash(*parts)}")
+    @staticmethod
+    def merge_record(doc: str, entity: str, form: str, rule: str) -> str:
+        return f"{doc}/merge/{short_hash(entity, form, rule)}"
 
-    def membership(self, doc: URIRef, *parts: object) -> URIRef:
-        return URIRef(f"{doc}/membership/{short_hash(*parts)}")
+    @staticmethod
+    def statement(doc: str, *parts: object) -> str:
+        return f"{doc}/statement/{short_hash(*parts)}"
 
-    def claim(self, doc: URIRef, start: int, end: int, speaker: str) -> URIRef:
-        return URIRef(f"{doc}/claim/{start}-{end}-{short_hash(speaker, length=8)}")
+    @staticmethod
+    def membership(doc: str, *parts: object) -> str:
+        return f"{doc}/membership/{short_hash(*parts)}"
+
+    @staticmethod
+    def claim(doc: str, start: int, end: int, speaker: str) -> str:
+        return f"{doc}/claim/{start}-{end}-{short_hash(speaker, length=8)}"
 
     def role(self, title: str) -> URIRef:
         return self._iri("role", slugify(title))

@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
 from kg.model import Claim, Document, Entity, Extraction, Mention, Relation, TextSpan
-from kg.rdf import RunInfo, extraction_graph
+from kg.rdf import RunInfo, article_ntriples
 from kg.store import open_store
+from kg.vocab import IRIs
 
 ROOT = Path(__file__).resolve().parent.parent
 # The benchmark corpus generator (benchmarks/corpus_gen.py) is no part of the package: tests that
@@ -88,6 +90,14 @@ def tiny_extractions() -> list[Extraction]:
         settings={"content_hash": "hash-b"},
     )
     return [ext_a, ext_b]
+
+
+def extraction_graph(extraction: Extraction, run: RunInfo, iris: IRIs | None = None) -> Graph:
+    """The article's graph as the build writes it (:func:`kg.rdf.article_ntriples`), parsed
+    into rdflib: what tests compare and give to ``Store.replace_article``."""
+    name, body, commit, _ = article_ntriples(extraction, run, iris)
+    graph = Graph(identifier=name)
+    return graph.parse(data=body + commit, format="nt")
 
 
 def build_tiny_store(path: Path):

@@ -67,7 +67,7 @@ def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_package_imports_without_dask():
-    done = _python("import kg, kg.cli, kg.build, kg.distributed, kg.export, kg.viz, kg.validate\nprint('ok')")
+    done = _python("import kg, kg.cli, kg.build, kg.extract, kg.runners, kg.export, kg.viz, kg.validate\nprint('ok')")
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ok\n"
 

@@ -1,5 +1,5 @@
 """Where the work runs changes nothing: the fast writer, local workers and a Dask cluster all give
-the graph the reference path gives (spaCy -> doc_to_result -> resolve -> extraction_graph)."""
+the graph the reference path gives (spaCy -> doc_to_result -> resolve -> article_ntriples)."""
 
 from __future__ import annotations
 
@@ -15,37 +15,32 @@ from rdflib.compare import isomorphic
 from test_build import facts, readable_diff
 
 import kg
-from kg.distributed import ExtractionConfig, Extractor
+from kg.extract import ExtractionConfig, Extractor
 from kg.ingest import iter_inputs
 from kg.model import Document
 from kg.nlp.kb import load_kb
 from kg.nlp.pipeline import analyse, doc_to_result, load_pipeline
-from kg.rdf import extraction_graph
-from kg.rdf_fast import article_ntriples, to_nquads
+from kg.rdf import article_ntriples, to_nquads
 from kg.resolve import resolve
 from kg.vocab import IRIs
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
-def _triples_of_graph(graph) -> set:
-    return {q.triple for q in ox.parse(graph.serialize(format="nt").encode(), ox.RdfFormat.N_TRIPLES)}
-
-
 def _triples_of_text(body: str, commit: str) -> set:
     return {q.triple for q in ox.parse((body + commit).encode(), ox.RdfFormat.N_TRIPLES)}
 
 
-def test_fast_writer_gives_exactly_the_triples_of_extraction_graph():
+def test_the_writer_names_the_graph_apart_from_its_commit_and_lists_its_entities():
     iris = IRIs("https://example.org/kg/")
     extractions = [*tiny_extractions(), *(planted_extraction(a) for a in iter_articles(25))]
     for extraction in extractions:
         name, body, commit, entities = article_ntriples(extraction, RUN, iris)
-        graph = extraction_graph(extraction, RUN, iris)
-        assert name == str(graph.identifier)
-        assert _triples_of_text(body, commit) == _triples_of_graph(graph)
+        assert name == str(iris.document(extraction.document.identifier))
         assert "contentHash" in commit and "contentHash" not in body
-        assert set(entities) == {str(o) for o in graph.objects(graph.identifier, kg.vocab.SCHEMA.mentions)}
+        mentioned = {q.object.value for q in ox.parse(body.encode(), ox.RdfFormat.N_TRIPLES)
+                     if q.subject.value == name and q.predicate.value == str(kg.vocab.SCHEMA.mentions)}
+        assert set(entities) == mentioned and len(entities) == len(set(entities))
         quads = list(ox.parse(to_nquads(body, name).encode(), ox.RdfFormat.N_QUADS))
         assert {q.graph_name for q in quads} == {ox.NamedNode(name)}
 
@@ -69,8 +64,9 @@ def test_worker_extraction_equals_the_reference_path(sample_documents):
     reference = [doc_to_result(doc, d, kb) for doc, d in  # no memory zone, one batch, as the old build did
                  zip(nlp.pipe([d.text for d in sample_documents]), sample_documents, strict=True)]
     for out, result in zip(outputs, reference, strict=True):
-        graph = extraction_graph(resolve(result, kb, {"content_hash": f"hash-{out.identifier}"}), RUN, iris)
-        assert _triples_of_text(out.ntriples, out.commit) == _triples_of_graph(graph), out.identifier
+        name, body, commit, _ = article_ntriples(resolve(result, kb, {"content_hash": f"hash-{out.identifier}"}),
+                                                 RUN, iris)
+        assert _triples_of_text(out.ntriples, out.commit) == _triples_of_text(body, commit), name
     # analyse() in forked processes gives the same records as in this one
     assert list(analyse(nlp, sample_documents, n_process=2, batch_size=2, kb=kb)) == \
         list(analyse(nlp, sample_documents, kb=kb))
@@ -184,12 +180,12 @@ def test_worker_pool_replaces_a_dead_worker_before_and_after_its_batches_are_col
     import multiprocessing
     import time
 
-    from kg import distributed
+    from kg import runners
 
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("needs fork")
-    monkeypatch.setitem(distributed._WORKER, "extractor", _DyingExtractor())
-    pool = distributed._Workers(1, {"mp_context": multiprocessing.get_context("fork")})
+    monkeypatch.setitem(runners._WORKER, "extractor", _DyingExtractor())
+    pool = runners._Workers(1, {"mp_context": multiprocessing.get_context("fork")})
     try:
         task = lambda name: (Document(name, "x", f"/in/{name}"), "hash")  # noqa: E731
         dead = pool.submit([task("a"), task("die")])
@@ -199,7 +195,7 @@ def test_worker_pool_replaces_a_dead_worker_before_and_after_its_batches_are_col
         after = pool.submit([task("b")])  # the worker is dead: a fresh one takes it
         retried = pool.collect(dead)  # one at a time, each in a fresh worker: "die" dies again
         assert retried[0] == "a"
-        assert retried[1] == distributed.ArticleFailure(
+        assert retried[1] == runners.ArticleFailure(
             "die", "/in/die", "worker", "the worker process analysing it died twice (killed, or out of memory)")
         assert pool.collect(after) == ["b"]
     finally:
@@ -338,7 +334,7 @@ def test_a_build_keeps_export_texts_that_give_the_database_bytes(single_machine)
 def test_export_texts_follow_every_write_of_an_article_graph(single_machine, tmp_path):
     from rdflib import Graph, URIRef
 
-    from kg.rdf_fast import ExportText
+    from kg.export_texts import ExportText
     from kg.store import open_store
 
     path = tmp_path / "store"
@@ -352,7 +348,7 @@ def test_export_texts_follow_every_write_of_an_article_graph(single_machine, tmp
         graph.remove((URIRef(docs[0]), kg.vocab.SCHEMA.headline, None))
         store.replace_article(graph)
         store.remove_article(URIRef(docs[1]))
-        store._put_export_texts([ExportText(docs[2], "not its hash", "", 0, "", "")])
+        store.texts.put([ExportText(docs[2], "not its hash", "", 0, "", "")])
         store.consolidate_entities(None)
     _assert_texts_match_database(path, expected_texts=2)
     # a rebuild analyses the removed article again, with its text; the other two keep their

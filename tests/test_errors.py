@@ -54,8 +54,7 @@ def test_only_the_cli_raises_usage_errors():
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) \
                     and getattr(node.exc.func, "id", None) == "UsageError":
                 raisers.add(path.relative_to(PACKAGE).as_posix())
-    # kg/distributed.py is being split into kg/extract.py and kg/runners.py: it keeps its one for now
-    assert raisers <= {"cli.py", "distributed.py"}, raisers
+    assert raisers <= {"cli.py"}, raisers
     assert "cli.py" in raisers
 
 

@@ -225,9 +225,9 @@ def test_failed_export_leaves_no_partial_file(store, tmp_path, monkeypatch, exis
     target = tmp_path / "out.ttl"
     if existing is not None:
         target.write_bytes(existing)
-    import kg.rdf_fast
+    import kg.export_texts
 
-    monkeypatch.setattr(kg.rdf_fast, "turtle_statements", _failing_turtle)
+    monkeypatch.setattr(kg.export_texts, "turtle_statements", _failing_turtle)
     with pytest.raises(RuntimeError, match="disk on fire"):
         export(store, "turtle", target)
     if existing is None:

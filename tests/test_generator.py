@@ -9,8 +9,7 @@ from corpus_gen import generate_article, iter_articles, planted_extraction, writ
 
 from kg.ingest import iter_inputs
 from kg.model import Document
-from kg.rdf import RunInfo
-from kg.rdf_fast import article_ntriples
+from kg.rdf import RunInfo, article_ntriples
 from kg.store import open_store
 
 RUN = RunInfo(version="test", pipeline="generated", settings_hash="test")

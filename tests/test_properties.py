@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import extraction_graph
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, Literal
@@ -33,8 +34,7 @@ from kg.errors import InputError
 from kg.ingest import read_documents
 from kg.model import Document
 from kg.nlp.kb import load_kb
-from kg.rdf import RunInfo, extraction_graph
-from kg.rdf_fast import article_ntriples
+from kg.rdf import RunInfo, article_ntriples
 from kg.resolve import resolve
 from kg.vocab import OA, IRIs
 
@@ -201,7 +201,7 @@ def test_any_text_is_extracted_and_every_selector_slices_the_text(nlp, text):
     store.load(ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
     stored = [(q.subject.value, q.predicate.value, _lexical(q.object)) for q in store]
     _check_slices(text, _selectors(stored))
-    # both writers, the first through N-Triples and Oxigraph: the same facts, every string intact
+    # the writer's text read by two parsers, rdflib's and Oxigraph's: the same facts, every string intact
     assert Counter((q.subject.value, q.predicate.value, _key(q.object)) for q in store) == Counter(
         (s, p, _key(o)) for s, p, o in rdflib_triples)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import RUN, TEXT_A, TEXT_B, tiny_extractions
+from conftest import RUN, TEXT_A, TEXT_B, extraction_graph, tiny_extractions
 
 from kg.errors import FormatError, QueryError
 from kg.query import (
@@ -22,7 +22,6 @@ from kg.query import (
     run_query,
     shorten,
 )
-from kg.rdf import extraction_graph
 from kg.store import open_store
 
 KGR = "https://w3id.org/newskg/id/"

@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import RUN, tiny_extractions
+from conftest import RUN, extraction_graph, tiny_extractions
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from kg.rdf import extraction_graph
 from kg.vocab import IRIs, slugify
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "tiny-article-a.ttl"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import CHROMIUM_FLAGS, RUN, _entity, _span_of, chromium
+from conftest import CHROMIUM_FLAGS, RUN, _entity, _span_of, chromium, extraction_graph
 from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -34,7 +34,6 @@ from kg.cli import main, make_parser
 from kg.errors import StoreError
 from kg.model import Claim, Document, Extraction, Relation
 from kg.query import canned_queries
-from kg.rdf import extraction_graph
 from kg.serve import (
     KGServer,
     ServeError,

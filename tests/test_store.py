@@ -19,7 +19,6 @@ import pyoxigraph as ox
 import pytest
 from conftest import kg
 
-import kg.store as store_module
 from kg.errors import StoreError, StoreLockedError
 from kg.store import (
     FORMAT_VERSION,
@@ -30,6 +29,7 @@ from kg.store import (
     STALE_FILE,
     current_snapshot,
     open_store,
+    snapshots,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +128,7 @@ def test_metadata_is_written_before_the_database(tmp_path, monkeypatch):
         seen.append((Path(path) / META_FILE).exists())
         return real(path)
 
-    monkeypatch.setattr(store_module.ox, "Store", store)
+    monkeypatch.setattr(ox, "Store", store)
     open_store(tmp_path / "new").close()
     assert seen == [True]
 
@@ -253,7 +253,7 @@ def test_no_snapshot_and_a_writer_is_one_clear_line(no_snapshot):
 
 
 def test_a_reader_of_the_store_itself_keeps_writers_out(no_snapshot, monkeypatch):
-    monkeypatch.setattr(store_module, "READER_WAIT", 0.3)
+    monkeypatch.setattr(snapshots, "READER_WAIT", 0.3)
     reader = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from kg.store import open_store; "
                                "s = open_store(sys.argv[1], read_only=True); print(s.snapshot, flush=True); "

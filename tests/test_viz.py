@@ -14,11 +14,10 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM_FLAGS, RUN, _entity, _span_of, chromium
+from conftest import CHROMIUM_FLAGS, RUN, _entity, _span_of, chromium, extraction_graph
 
 from kg.errors import ExportError, FocusError, ViewError
 from kg.model import Claim, Document, Extraction, Relation
-from kg.rdf import extraction_graph
 from kg.store import open_store
 from kg.viz import ViewSummary, fold, parse_types, render_view, safe_json, view_graph
 

@@ -13,10 +13,11 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from kg.consolidate import canonical_name
 from kg.errors import FocusError, ViewError
 from kg.graph import relation_facts, unstated_relations
 from kg.resources import query_text
-from kg.store import Store, canonical_name
+from kg.store import Store
 from kg.viz.styles import RELATION_STYLES, STANCE_STYLES, TYPE_STYLES
 from kg.vocab import KG, SCHEMA
 

@@ -1,13 +1,5 @@
-"""Where the per-article work runs: in this process, in local worker processes, or on Dask.
-
-The work on one article never depends on another article: text -> spaCy -> plain records
-(:func:`kg.nlp.pipeline.doc_to_result`) -> entity resolution -> N-Triples
-(:func:`kg.rdf_fast.article_ntriples`). Identity comes from content only (an entity's IRI
-is its type and canonical key), and canonical names are decided afterwards in the store
-from all articles together, so *which* process or machine saw an article changes nothing
-in the graph.
-
-Three engines run that same function (:class:`Extractor`):
+"""Where the per-article work (:class:`kg.extract.Extractor`) runs: in this process, in local
+worker processes, or on Dask. Which one changes nothing in the graph (see :mod:`kg.extract`).
 
 * ``workers=1``: in this process.
 * ``workers=N``: N local processes forked once the model is loaded here (``spawn`` and a
@@ -17,9 +9,6 @@ Three engines run that same function (:class:`Extractor`):
 * Dask (:func:`dask_extract`): the same extraction in partitions (one task each) on a
   ``distributed`` cluster (a local one, or ``tcp://scheduler:8786``); each partition is
   written as a compressed N-Quads shard, and the shards are bulk-loaded into the store.
-
-Each worker wraps its batches in ``nlp.memory_zone()``, so spaCy's string store does
-not grow with the corpus.
 """
 
 from __future__ import annotations
@@ -35,69 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.decisions import Decisions
-from kg.errors import ArticleError, describe
-from kg.faults import article_fault
-from kg.model import Document, NlpResult
-from kg.nlp.kb import KnowledgeBase
-from kg.nlp.pieces import PIECE_CHARS, forced_cuts
-from kg.rdf import RunInfo
-from kg.rdf_fast import ExportText
-from kg.vocab import IRIs
+from kg.errors import describe
+from kg.export_texts import ExportText
+from kg.extract import ArticleFailure, ArticleOutput, ExtractionConfig, Extractor, Task
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-Task = tuple[Document, str]  # an article and its content hash
-
-
-@dataclass(frozen=True)
-class ExtractionConfig:
-    """Everything a worker needs to extract articles exactly as this process would (picklable)."""
-
-    model: str
-    kb: KnowledgeBase
-    decisions: Decisions
-    run: RunInfo
-    base: str
-    batch_size: int = 16
-    export_texts: bool = True  # also make each article's export text (kg.rdf_fast.export_text)
-    piece_chars: int = PIECE_CHARS  # longer articles are analysed in pieces (kg.nlp.pieces)
-
-
-@dataclass(frozen=True)
-class ArticleOutput:
-    """One article's extraction: its graph as N-Triples, and the entities it mentions."""
-
-    identifier: str
-    graph: str  # the article's IRI: the name of its graph
-    ntriples: str  # every triple but the commit
-    commit: str  # the kg:contentHash triple: written last, it marks the article as built
-    entities: tuple[str, ...]
-    text: ExportText | None  # the graph as `kg export` writes it (kg.store: "Export texts"); None if not asked
-    source: str = ""  # where it was read from (path, or path:line for JSONL): for messages
-    warnings: tuple[str, ...] = ()  # one line each, naming the source
-
-
-@dataclass(frozen=True)
-class ArticleFailure:
-    """An article that failed at one stage (plain strings: it crosses process boundaries)."""
-
-    identifier: str
-    source: str  # path, or path:line for JSONL
-    stage: str  # nlp, resolve, rdf, write, worker (kg.errors.ArticleError)
-    problem: str  # the exception's class and message, on one line
-    detail: str = ""  # its traceback, printed only with --debug
-
-    @classmethod
-    def of(cls, doc: Document, stage: str, exc: BaseException) -> ArticleFailure:
-        import traceback
-
-        return cls(doc.identifier, doc.source or doc.identifier, stage, describe(exc),
-                   "".join(traceback.format_exception(exc)))
-
-    def error(self) -> ArticleError:
-        return ArticleError(self.source, self.stage, self.problem)
 
 
 @dataclass
@@ -112,69 +44,6 @@ class ShardOutput:
     data: bytes | None = None  # the gzipped shard, when it travels back to the client
     failures: list[ArticleFailure] = field(default_factory=list)  # the partition's articles that failed
     warnings: list[str] = field(default_factory=list)
-
-
-class Extractor:
-    """Loads the pipeline once; turns articles into :class:`ArticleOutput`, in order.
-
-    Each article is isolated: an exception while analysing, resolving or converting it
-    becomes an :class:`ArticleFailure` in its place, and the other articles go on.
-    """
-
-    def __init__(self, config: ExtractionConfig, nlp: Language | None = None) -> None:
-        from kg.nlp.pipeline import load_pipeline
-
-        self.config = config
-        self.iris = IRIs(config.base)
-        self.nlp = nlp if nlp is not None else load_pipeline(config.model, config.kb, config.decisions)
-
-    def extract(self, tasks: Iterable[Task]) -> Iterator[ArticleOutput | ArticleFailure]:
-        """Streaming, by groups of ``8 × batch_size`` articles analysed together."""
-        from spacy.util import minibatch
-
-        for group in minibatch(tasks, max(1, self.config.batch_size) * 8):
-            for (doc, chash), result in zip(group, self._analysed([d for d, _ in group]), strict=True):
-                yield result if isinstance(result, ArticleFailure) else self._converted(doc, chash, result)
-
-    def _analysed(self, docs: list[Document]) -> list[NlpResult | ArticleFailure]:
-        """The NLP records of ``docs``; when the group fails, each article again on its own, so
-        only the article that fails is lost (spaCy's strings are freed either way: memory zones)."""
-        from kg.nlp.pipeline import analyse
-
-        def checked() -> Iterator[Document]:
-            for doc in docs:
-                article_fault("nlp", doc.identifier)
-                yield doc
-
-        try:
-            return list(analyse(self.nlp, checked(), batch_size=self.config.batch_size, kb=self.config.kb,
-                                piece_chars=self.config.piece_chars))
-        except Exception as exc:
-            if len(docs) == 1:
-                return [ArticleFailure.of(docs[0], "nlp", exc)]
-            return [self._analysed([doc])[0] for doc in docs]
-
-    def _converted(self, doc: Document, chash: str, result: NlpResult) -> ArticleOutput | ArticleFailure:
-        from kg.rdf_fast import article_ntriples, export_text
-        from kg.resolve import resolve
-
-        config = self.config
-        stage = "resolve"
-        try:
-            article_fault(stage, doc.identifier)
-            extraction = resolve(result, config.kb, {"content_hash": chash}, config.decisions)
-            stage = "rdf"
-            article_fault(stage, doc.identifier)
-            graph, ntriples, commit, entities = article_ntriples(extraction, config.run, self.iris)
-            text = export_text(graph, ntriples + commit, chash, config.base) if config.export_texts else None
-        except Exception as exc:
-            return ArticleFailure.of(doc, stage, exc)
-        cuts = forced_cuts(doc.text, config.piece_chars)
-        warnings = (f"{doc.source or doc.identifier}: {cuts} sentence(s) longer than a piece "
-                    f"({config.piece_chars:,} characters) cut inside; nothing is found across those cuts",
-                    ) if cuts else ()
-        return ArticleOutput(doc.identifier, graph, ntriples, commit, tuple(entities), text,
-                             doc.source, warnings)
 
 
 # -- local worker processes ----------------------------------------------------------------
@@ -309,7 +178,7 @@ def _dask_partition(tasks: list[Task], config: ExtractionConfig, shard: str | No
     """
     import io
 
-    from kg.rdf_fast import to_nquads
+    from kg.rdf import to_nquads
 
     key = repr(config)
     extractor = _WORKER.get(key)
@@ -360,9 +229,9 @@ def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str
         import dask
         from distributed import Client, LocalCluster
     except ImportError as exc:
-        from kg.errors import UsageError
+        from kg.errors import EngineError
 
-        raise UsageError(f"the dask engine needs dask and distributed ({exc}); "
+        raise EngineError(f"the dask engine needs dask and distributed ({exc}); "
                          "install them with `pip install 'newskg[dask]'`") from None
 
     shard_dir = Path(shard_dir)
@@ -406,5 +275,4 @@ def _shard_result(part: list[Task], path: str, future: Any) -> ShardOutput:
     return out
 
 
-__all__ = ["ArticleFailure", "ArticleOutput", "ExtractionConfig", "Extractor", "ShardOutput", "dask_extract",
-           "extract_local"]
+__all__ = ["ShardOutput", "dask_extract", "extract_local"]
