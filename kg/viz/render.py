@@ -4,11 +4,8 @@ pyvis, filled into the page template (``kg/web/templates/view.html.j2``) and wri
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from kg.errors import ExportError
+from kg.files import write_atomically
 from kg.store import Store
 from kg.viz.graph import parse_types, view_graph
 from kg.viz.layout import LARGE_VIEW, layout
@@ -180,19 +178,8 @@ def _write_atomic(out: Path, text: str) -> None:
         raise ExportError(f"{out}: is a directory; give the HTML file to write")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        write_atomically(out, text)
     except OSError as exc:
-        raise ExportError(f"{out}: cannot write the view: {exc}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the page from a web server
-        os.replace(tmp, out)
-    except OSError as exc:
-        with suppress(OSError):
-            os.unlink(tmp)
         raise ExportError(f"{out}: cannot write the view: {exc}") from exc
 
 
