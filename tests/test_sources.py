@@ -25,6 +25,7 @@ from rdflib.compare import isomorphic
 
 import kg
 from kg.build import BuildSettings
+from kg.errors import InputError
 from kg.sources import FetchOptions
 from kg.sources.feeds import parse_links
 from kg.sources.web import USER_AGENT, Fetcher
@@ -204,6 +205,26 @@ def test_since_keeps_only_newer_feed_items(site):
         assert [link.url for link in newer] == [site.root + p for p in ["/actu/flaky.html", *BROKEN]]
     finally:
         fetcher.close()
+
+
+def test_unreachable_hosts_and_failing_sitemap_children_are_one_line_each(site):
+    fetcher = Fetcher(OPTIONS)
+    try:
+        with pytest.raises(InputError, match=r"^http://127\.0\.0\.1:1/a\.html: cannot connect"):
+            fetcher.fetch("http://127.0.0.1:1/a.html")  # nothing listens on port 1
+    finally:
+        fetcher.close()
+    index = (f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{site.root}'
+             f"/missing.html</loc></sitemap><sitemap><loc>{site.root}/news-sitemap.xml</loc></sitemap></sitemapindex>")
+    errors: list[InputError] = []
+    fetcher = Fetcher(OPTIONS)
+    try:
+        links = parse_links(index.encode(), "index", OPTIONS, fetcher, errors)
+    finally:
+        fetcher.close()
+    assert [str(e) for e in errors] == [f"{site.root}/missing.html: HTTP 404"]
+    assert [link.url for link in links] == [site.root + p for p in ARTICLES]
+    assert {link.date for link in links} == {day for _, day in ARTICLES.values()}
 
 
 def test_warc_and_saved_html_give_the_same_graph_as_the_feed(site, from_feed, tmp_path):

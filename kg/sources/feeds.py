@@ -46,15 +46,17 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
     return root
 
 
-def parse_links(data: bytes, where: str, options: FetchOptions, fetcher: Fetcher | None = None) -> list[Link]:
-    """The article links of a feed or sitemap (a sitemap index is followed with ``fetcher``)."""
+def parse_links(data: bytes, where: str, options: FetchOptions, fetcher: Fetcher | None = None,
+                errors: list[InputError] | None = None) -> list[Link]:
+    """The article links of a feed or sitemap (a sitemap index is followed with ``fetcher``; its
+    children that fail are added to ``errors``)."""
     root = parse_xml(data, where)
     tag = root.tag if isinstance(root.tag, str) else ""
     local = tag.rsplit("}", 1)[-1]
     if local in ("urlset", "sitemapindex"):
         from kg.sources.sitemaps import sitemap_links
 
-        links = sitemap_links(root, where, options, fetcher)
+        links = sitemap_links(root, where, options, fetcher, [] if errors is None else errors)
     elif local == "rss":
         links = [_rss_item(item) for item in root.iter("item")]
     elif tag == f"{ATOM}feed":

@@ -3,7 +3,7 @@
 A ``<url>``'s date is its ``news:publication_date``, else its ``lastmod``; its title,
 the news ``news:title``. A sitemap index is followed one level down (an index of
 indexes goes no deeper), each child fetched with the same politeness; a child that
-fails is skipped (the index's other children are still read).
+fails is one error (the index's other children are still read).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 
 def sitemap_links(root: etree._Element, where: str, options: FetchOptions, fetcher: Fetcher | None,
-                  depth: int = 0) -> list[Link]:
+                  errors: list[InputError], depth: int = 0) -> list[Link]:
     ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
     if root.tag.endswith("sitemapindex"):
         if fetcher is None or depth > 0:
@@ -36,9 +36,9 @@ def sitemap_links(root: etree._Element, where: str, options: FetchOptions, fetch
                 continue
             try:
                 page = fetcher.fetch(child)
-                links += sitemap_links(parse_xml(page.body, child), child, options, fetcher, depth + 1)
-            except InputError:
-                continue
+                links += sitemap_links(parse_xml(page.body, child), child, options, fetcher, errors, depth + 1)
+            except InputError as exc:
+                errors.append(exc)
         return links
     return [_url_entry(url, ns) for url in root.iter(f"{ns}url")]
 

@@ -198,7 +198,9 @@ def read_url(url: str, fetcher: Fetcher, options: FetchOptions, skipped: SkipCou
         raise InputError(url, f"not an HTML page, a feed or a sitemap ({page.content_type or 'no content type'})")
     from kg.sources.feeds import Link, parse_links
 
-    links: list[Link] = parse_links(page.body, url, options, fetcher)
+    errors: list[InputError] = []
+    links: list[Link] = parse_links(page.body, url, options, fetcher, errors)
+    yield from errors
     done: set[str] = set()
     for link in links:
         if link.url in done:
