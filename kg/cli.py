@@ -205,7 +205,7 @@ def _build(args: argparse.Namespace) -> int:
         print(detail, file=sys.stderr, end="")
     left_out = ", ".join(f"{n} {reason}" for reason, n in sorted(report.left_out.items()))
     print(f"built {args.store}: {report.analysed} analysed, {report.unchanged} unchanged, "
-          f"{len(report.errors)} skipped" + (f" ({left_out} records or links left out)" if left_out else ""))
+          f"{len(report.errors)} skipped" + (f" (left out: {left_out})" if left_out else ""))
     return 0 if report.ok else 1
 
 
