@@ -223,16 +223,13 @@ def page_kind(page: Page) -> str:
     """``html``, ``xml`` (a feed or a sitemap: told apart by its root) or ``other``."""
     mime = page.content_type.split(";")[0].strip().lower()
     head = page.body[:2048].lstrip()
-    if mime in HTML_TYPES and not head.startswith(b"<?xml"):
+    xml = head.startswith((b"<?xml", *_XML_ROOTS))
+    if xml and any(root in head for root in _XML_ROOTS):  # a feed or sitemap, whatever the server calls it
+        return "xml"
+    textual = mime in HTML_TYPES or mime.startswith("text/") or not mime
+    if textual and (mime in HTML_TYPES or head[:15].lower().startswith((b"<!doctype html", b"<html"))):
         return "html"
-    if mime.endswith("xml") or mime.startswith("text/") or not mime:
-        if head.startswith(b"<?xml") or any(root in head for root in _XML_ROOTS):
-            return "xml"
-        if mime.startswith("text/html") or head[:15].lower().startswith((b"<!doctype html", b"<html")):
-            return "html"
-        if mime.endswith("xml"):
-            return "xml"
-    return "other"
+    return "xml" if xml or mime.endswith("xml") else "other"
 
 
 def html_document(body: bytes, content_type: str, url: str, where: str) -> Document:
