@@ -33,6 +33,7 @@ from kg.store import Store, open_store
 if TYPE_CHECKING:
     from kg.export_texts import ExportText
     from kg.extract import ArticleFailure, ArticleOutput, ExtractionConfig
+    from kg.sources import FetchOptions
 
 OnError = Literal["skip", "stop"]
 
@@ -47,6 +48,7 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)  # tracebacks of the failed articles, for --debug
+    left_out: dict[str, int] = field(default_factory=dict)  # archive records and links skipped silently, by reason
 
     @property
     def ok(self) -> bool:
@@ -69,6 +71,7 @@ class BuildSettings:
     export_texts: bool = True  # keep each article graph as export text (kg.store: "Export texts")
     piece_chars: int = PIECE_CHARS  # longer articles are analysed in pieces of this size (kg.nlp.pieces)
     max_chars: int = MAX_CHARS  # longer articles are refused (kg build --max-chars)
+    fetch: FetchOptions | None = None  # URLs, feeds, sitemaps (kg.sources); None: defaults, cache beside the store
 
 
 def _failed(report: BuildReport, failure: ArticleFailure, on_error: OnError) -> None:
@@ -119,15 +122,17 @@ def _model_version(model: str) -> str:
 
 
 def iter_documents(inputs: Iterable[str | os.PathLike[str]], report: BuildReport,
-                   on_error: OnError) -> Iterator[Document]:
-    """Documents from files and folders; bad files and JSONL lines are reported (and stop the run if asked).
+                   on_error: OnError, fetch: FetchOptions | None = None) -> Iterator[Document]:
+    """Documents from files, folders, URLs and archives (kg.sources); bad inputs are reported (and stop
+    the run if asked).
 
     Ingestion yields problems in place of records, so one bad JSONL line does not lose
     the rest of its file, and a missing input does not lose the other inputs.
     """
-    from kg.ingest import iter_inputs
+    from kg.sources import SkipCounts, iter_inputs
 
-    for record in iter_inputs(inputs):
+    left_out = SkipCounts(report.left_out)
+    for record in iter_inputs(inputs, fetch, left_out):
         if isinstance(record, InputError):
             report.errors.append(str(record))
             if record.__cause__ is not None:  # not a plain bad input: an exception while reading it
@@ -362,7 +367,14 @@ def _changed_articles(inputs: Iterable[str | os.PathLike[str]], store: Store, se
                       progress: Callable[[int], None] | None) -> Iterator[tuple[Document, str]]:
     """The articles to analyse, with their content hashes; unchanged ones are counted and skipped."""
     seen: dict[str, str] = {}
-    for doc in iter_documents(inputs, report, settings.on_error):
+    from dataclasses import replace
+
+    from kg.sources import FetchOptions
+
+    fetch = settings.fetch or FetchOptions()
+    if fetch.cache_dir is None:
+        fetch = replace(fetch, cache_dir=str(store.path / "fetch-cache"))
+    for doc in iter_documents(inputs, report, settings.on_error, fetch):
         if doc.identifier in seen:
             report.errors.append(f"{doc.source}: same identifier {doc.identifier!r} as {seen[doc.identifier]}; skipped")
             continue

@@ -32,7 +32,8 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("build", help="extract articles into the store (new or changed articles only)")
-    p.add_argument("inputs", nargs="+", help="files (.txt, .md, .html, .jsonl) or folders")
+    p.add_argument("inputs", nargs="+", help="files (.txt, .md, .html, .jsonl), folders, http(s) URLs of pages, "
+                   "RSS/Atom feeds or sitemaps, and WARC/ARC archives (.warc, .warc.gz, .arc, .arc.gz)")
     _store_arg(p)
     p.add_argument("--model", default="fr_core_news_md", help="spaCy pipeline (fr_core_news_md, fr_core_news_sm)")
     p.add_argument("--kb", action="append", default=[], metavar="CSV", help="extra knowledge-base file (repeatable)")
@@ -56,6 +57,14 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--piece-chars", type=int, default=PIECE_CHARS, metavar="N",
                    help=f"analyse longer articles in pieces of at most N characters (default {PIECE_CHARS:,}; "
                         "spaCy needs about 1 GB per 100,000 characters of a piece)")
+    p.add_argument("--since", metavar="DATE", help="from feeds and sitemaps, only items published on or after "
+                   "DATE (YYYY-MM-DD, or Nd for N days ago)")
+    p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
+                   help="seconds between two requests to one host (default 1)")
+    p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+                   help="give up a request after SECONDS without an answer (default 20)")
+    p.add_argument("--max-page-bytes", type=int, default=5 * 1024 * 1024, metavar="N",
+                   help="refuse a fetched or archived page larger than N bytes (default 5 MiB)")
 
     p = sub.add_parser("query", help="run a SPARQL query (file, canned name, or string)")
     p.add_argument("query", nargs="?", help="a .rq file, a canned query name (see --list), or a SPARQL string")
@@ -185,7 +194,8 @@ def _build(args: argparse.Namespace) -> int:
     settings = BuildSettings(model=args.model, kb_files=tuple(args.kb), base=args.base,
                              batch_size=args.batch_size, workers=args.workers, force=args.force,
                              export_texts=args.export_texts, on_error=args.on_error, engine=args.engine,
-                             scheduler=args.scheduler, max_chars=args.max_chars, piece_chars=args.piece_chars)
+                             scheduler=args.scheduler, max_chars=args.max_chars, piece_chars=args.piece_chars,
+                             fetch=_fetch_options(args))
     bar = _progress_bar()
     try:
         report = build(args.inputs, args.store, settings, progress=bar.update if bar else None)
@@ -198,9 +208,23 @@ def _build(args: argparse.Namespace) -> int:
         print(f"kg build: skipped: {message}", file=sys.stderr)
     for detail in report.details if args.debug else ():
         print(detail, file=sys.stderr, end="")
+    left_out = ", ".join(f"{n} {reason}" for reason, n in sorted(report.left_out.items()))
     print(f"built {args.store}: {report.analysed} analysed, {report.unchanged} unchanged, "
-          f"{len(report.errors)} skipped")
+          f"{len(report.errors)} skipped" + (f" (left out: {left_out})" if left_out else ""))
     return 0 if report.ok else 1
+
+
+def _fetch_options(args: argparse.Namespace):
+    from kg.sources import FetchOptions
+    from kg.sources.feeds import parse_since
+
+    if args.delay < 0 or args.timeout <= 0 or args.max_page_bytes < 1:
+        raise UsageError("--delay must be 0 or more, --timeout and --max-page-bytes positive")
+    try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError:
+        raise UsageError(f"--since {args.since!r}: give a date as YYYY-MM-DD, or Nd for N days ago") from None
+    return FetchOptions(delay=args.delay, timeout=args.timeout, max_bytes=args.max_page_bytes, since=since)
 
 
 def _progress_bar():

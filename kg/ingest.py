@@ -438,9 +438,8 @@ def _read_html(path: Path) -> Iterator[Record]:
     fields = _extract_html(_read_nonblank(path), display_path(path))
     text = _checked_text(fields["text"], display_path(path))
     yield Document(
-        identifier=path.name,
-        text=text,
-        source=str(path),
+        identifier=url if (url := fields.get("url") or "").startswith(("http://", "https://")) else path.name,
+        text=text, source=str(path),
         title=fields.get("title") or None,
         url=fields.get("url") or None,
         date=fields.get("date") or None,

@@ -18,7 +18,7 @@ ClaimKind = Literal["direct", "reported"]
 
 @dataclass(frozen=True)
 class Document:
-    identifier: str  # the file name, or a JSONL record's id
+    identifier: str  # the file name, a JSONL record's id, or a page's canonical URL (kg.sources)
     text: str
     source: str = ""  # where it was read from (path, or path:line for JSONL)
     title: str | None = None

@@ -172,7 +172,10 @@ class IRIs:
         return URIRef(self.base + "/".join(segments))
 
     def document(self, identifier: str) -> URIRef:
-        stem = identifier.rsplit(".", 1)[0] if "." in identifier else identifier
+        if "://" in identifier:  # a page's URL (kg.sources): all of it but the scheme
+            stem = identifier.split("://", 1)[1]
+        else:
+            stem = identifier.rsplit(".", 1)[0] if "." in identifier else identifier
         return self._iri("doc", slugify(stem))
 
     def entity(self, entity_type: str, key: str) -> URIRef:

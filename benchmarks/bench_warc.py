@@ -1,0 +1,85 @@
+"""Reading articles from a WARC archive against reading the same pages as HTML files (issue 14).
+
+    python benchmarks/bench_warc.py [--articles 500] [--repeat 3]
+
+Writes N HTML pages (the sample articles under N distinct canonical URLs) both as files and
+as one gzipped WARC (with warcio, a request record before each response, as crawlers write
+them), then times the read stage alone (no NLP: it is the same afterwards) of each: articles
+per second, and the ratio WARC / files. Best of --repeat runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import io
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kg.ingest import iter_inputs as read_files  # noqa: E402
+from kg.model import Document  # noqa: E402
+from kg.sources import iter_inputs  # noqa: E402
+
+
+def pages(count: int) -> list[tuple[str, bytes]]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "sample").glob("*.txt"))]
+    out = []
+    for i in range(count):
+        url = f"https://news.example/{i:06d}.html"
+        body = "".join(f"<p>{html.escape(line)}</p>" for line in texts[i % len(texts)].splitlines() if line.strip())
+        out.append((url, (f'<html lang="fr"><head><title>Article {i}</title><link rel="canonical" href="{url}">'
+                          f"</head><body><article>{body}</article></body></html>").encode()))
+    return out
+
+
+def write(folder: Path, items: list[tuple[str, bytes]]) -> Path:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    archive = folder / "pages.warc.gz"
+    with archive.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url, body in items:
+            (folder / url.rsplit("/", 1)[1]).write_bytes(body)
+            writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n")))
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=http))
+    return archive
+
+
+def rate(read, source, count: int, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        got = sum(isinstance(r, Document) for r in read(source))
+        best = min(best, time.perf_counter() - start)
+        assert got == count, f"read {got} of {count}"
+    return count / best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "pages"
+        folder.mkdir()
+        archive = write(folder, pages(args.articles))
+        files = sorted(folder.glob("*.html"))
+        warc = rate(lambda a: iter_inputs([a]), archive, args.articles, args.repeat)
+        html_files = rate(read_files, files, args.articles, args.repeat)
+        size = archive.stat().st_size
+    print(f"WARC ({size // 1024} KiB gzipped): {warc:.0f} articles/s")
+    print(f"HTML files: {html_files:.0f} articles/s")
+    print(f"ratio WARC / files: {warc / html_files:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,261 @@
+"""Reading the news where it lives (issue 14): a local HTTP server on 127.0.0.1 serves the sample
+articles as HTML pages, an RSS feed, an Atom feed, a sitemap index and its news sitemap, a
+robots.txt that forbids one path, a slow page, a 404, a 500-then-200, a huge page and a binary
+file; a WARC written here with warcio holds the same pages, a redirect, a PDF, a duplicate and
+a truncated last record. No other address is ever contacted."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import io
+import threading
+import time
+import warnings
+from collections import Counter
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from rdflib import XSD, Literal
+from rdflib.compare import isomorphic
+
+import kg
+from kg.build import BuildSettings
+from kg.errors import InputError
+from kg.sources import FetchOptions
+from kg.sources.feeds import parse_links
+from kg.sources.web import USER_AGENT, Fetcher
+from kg.store import open_store
+from kg.vocab import SCHEMA
+from tests.conftest import kg as kg_cli
+from tests.test_build import facts, readable_diff
+
+pytestmark = pytest.mark.model
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+ARTICLES = {  # path on the server -> (sample file, publication day)
+    "/actu/hugging-face.html": ("003_6044967c27cf0e61.txt", "2026-01-15"),
+    "/actu/mistral.html": ("001_e2141a1fc9ec858b.txt", "2026-01-16"),
+    "/actu/openai.html": ("004_e7126b3bda593139.txt", "2026-01-17"),
+    "/actu/flaky.html": ("002_70db4dae24e22b81.txt", "2026-01-18"),  # 500 first, then 200
+}
+BROKEN = ["/private/secret.html", "/missing.html", "/huge.html", "/file.bin", "/slow.html"]
+OPTIONS = FetchOptions(delay=0, timeout=0.5, max_bytes=200_000, retries=1, backoff=0.05)
+
+
+def page(url: str, name: str, day: str) -> bytes:
+    text = (SAMPLE / name).read_text(encoding="utf-8")[:1500]  # short: the NLP is not what is tested
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>\n" for p in text.splitlines() if p.strip())
+    title = f"Article {name[:3]}"
+    return (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<link rel="canonical" href="{url}"><meta property="article:published_time" content="{day}T08:00:00Z">'
+            f"</head><body><nav><a href='/'>Accueil</a></nav><article><h1>{title}</h1>\n{paragraphs}</article>"
+            "<footer>Mentions légales</footer></body></html>").encode()
+
+
+class Site:
+    """What the server serves, and what it was asked (path, status), for the server-side checks."""
+
+    def __init__(self, root: str) -> None:
+        self.root, self.log, self.lock, self.flaky_failed = root, [], threading.Lock(), False
+        self.pages = {path: page(root + path, name, day) for path, (name, day) in ARTICLES.items()}
+        links = list(ARTICLES) + BROKEN
+        rss_items = "".join(
+            f"<item><title>Titre du flux {i}</title><link>{root}{p}</link>"
+            f"<pubDate>{format_datetime(datetime(2026, 1, 15 + i, 9, tzinfo=UTC))}</pubDate></item>"
+            for i, p in enumerate(links))
+        self.pages["/feed.xml"] = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Actu</title>'
+                                   f"{rss_items}</channel></rss>").encode()
+        atom_entries = "".join(f'<entry><title>A</title><link href="{root}{p}"/><updated>2026-01-2{i}T00:00:00Z'
+                               f"</updated></entry>" for i, p in enumerate(list(ARTICLES)[:3]))
+        self.pages["/atom.xml"] = (f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">'
+                                   f"<title>Actu</title>{atom_entries}</feed>").encode()
+        urls = "".join(f"<url><loc>{root}{p}</loc><news:news><news:title>T</news:title><news:publication_date>"
+                       f"{day}</news:publication_date></news:news></url>" for p, (_, day) in ARTICLES.items())
+        self.pages["/news-sitemap.xml"] = (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>').encode()
+        self.pages["/sitemap.xml"] = (
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{root}/news-sitemap.xml</loc></sitemap></sitemapindex>").encode()
+        self.pages["/not-a-feed.xml"] = b"<?xml version='1.0'?><rss><channel><item>"
+
+    def answer(self, handler: BaseHTTPRequestHandler) -> tuple[int, str, bytes]:
+        path = handler.path
+        if path == "/robots.txt":
+            return 200, "text/plain", b"User-agent: *\nDisallow: /private/\n"
+        if path == "/slow.html":
+            time.sleep(1.5)
+            return 200, "text/html", self.pages["/actu/mistral.html"]
+        if path == "/huge.html":
+            return 200, "text/html", b"<html><body><p>" + b"x" * 300_000 + b"</p></body></html>"
+        if path == "/file.bin":
+            return 200, "application/octet-stream", bytes(range(256)) * 40
+        if path == "/actu/flaky.html" and not self.flaky_failed:
+            self.flaky_failed = True
+            return 500, "text/plain", b"oops"
+        if path in self.pages:
+            kind = "application/xml" if path.endswith(".xml") else "text/html; charset=utf-8"
+            return 200, kind, self.pages[path]
+        return 404, "text/plain", b"not found"
+
+
+@pytest.fixture(scope="module")
+def site():
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, kind, body = server.site.answer(self)
+            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            if status == 200 and self.headers.get("If-None-Match") == etag:
+                status, body = 304, b""
+            with server.site.lock:
+                server.site.log.append((self.path, status, self.headers.get("User-Agent")))
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            if status in (200, 304):
+                self.send_header("ETag", etag)
+            self.end_headers()
+            with contextlib.suppress(OSError):  # the client gave up (a page over its size cap)
+                self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.site = Site(f"http://127.0.0.1:{server.server_address[1]}")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.site
+    server.shutdown()
+    server.server_close()
+
+
+def write_warc(site: Site, path: Path) -> Path:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    def response(writer, uri: str, status: str, kind: str, body: bytes, extra=()) -> None:
+        http = StatusAndHeaders(status, [("Content-Type", kind), *extra], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=http))
+
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for p in ARTICLES:
+            writer.write_record(writer.create_warc_record(site.root + p, "request", payload=io.BytesIO(b"GET")))
+            response(writer, site.root + p, "200 OK", "text/html; charset=utf-8", site.pages[p])
+        response(writer, site.root + "/old", "301 Moved Permanently", "text/html", b"", [("Location", "/actu/")])
+        response(writer, site.root + "/doc.pdf", "200 OK", "application/pdf", b"%PDF-1.4 ...")
+        response(writer, site.root + "/copy.html", "200 OK", "text/html", site.pages["/actu/mistral.html"])
+        whole = out.tell()
+        response(writer, site.root + "/cut.html", "200 OK", "text/html", site.pages["/actu/openai.html"] * 3)
+    path.write_bytes(path.read_bytes()[: whole + (path.stat().st_size - whole) // 2])  # the last record cut
+    return path
+
+
+@pytest.fixture(scope="module")
+def from_feed(site, tmp_path_factory):
+    warnings.filterwarnings("ignore", module="spacy")
+    store = tmp_path_factory.mktemp("feed") / "store"
+    report = kg.build([site.root + "/feed.xml"], store, BuildSettings(fetch=OPTIONS))
+    return store, report
+
+
+def test_feed_builds_its_articles_with_urls_and_dates_and_one_line_per_failure(site, from_feed):
+    store, report = from_feed
+    assert report.analysed == 4, report.errors
+    assert len(report.errors) == len(BROKEN) and all("\n" not in e for e in report.errors)
+    for path, problem in zip(BROKEN, ["robots.txt", "HTTP 404", "over the limit", "not an HTML page",
+                                      "timed out"], strict=True):
+        assert any(e.startswith(site.root + path) and problem in e for e in report.errors), (path, report.errors)
+    g = facts(store)
+    with open_store(store, read_only=True) as opened:
+        for path, (_, day) in ARTICLES.items():
+            doc = opened.iris.document(site.root + path)
+            assert (doc, SCHEMA.url, Literal(site.root + path, datatype=XSD.anyURI)) in g
+            assert str(g.value(doc, SCHEMA.datePublished)) == day
+    assert {ua for _, _, ua in site.log} == {USER_AGENT} and USER_AGENT.startswith("newskg/")
+    assert ("/actu/flaky.html", 500, USER_AGENT) in site.log  # retried, then built
+    assert not any(p.startswith("/private/") for p, _, _ in site.log)  # robots.txt honoured
+
+
+def test_second_run_downloads_nothing_and_other_feeds_reach_the_same_articles(site, from_feed):
+    store, _ = from_feed
+    before = len(site.log)
+    report = kg.build([site.root + "/feed.xml"], store, BuildSettings(fetch=OPTIONS))
+    again = site.log[before:]
+    assert report.analysed == 0 and report.unchanged == 4
+    downloaded = [p for p, status, _ in again if status == 200 and (p.startswith("/actu/") or p == "/feed.xml")]
+    assert not downloaded, downloaded  # conditional GETs answered 304, the cache supplied the pages
+    assert Counter(s for p, s, _ in again if p.startswith("/actu/"))[304] == 4
+    for source in ("/atom.xml", "/sitemap.xml"):  # same pages, same identity: one article each
+        report = kg.build([site.root + source], store, BuildSettings(fetch=OPTIONS))
+        assert report.ok and report.analysed == 0 and report.unchanged == (3 if "atom" in source else 4)
+
+
+def test_since_keeps_only_newer_feed_items(site):
+    fetcher = Fetcher(OPTIONS)
+    try:
+        feed = fetcher.fetch(site.root + "/feed.xml").body
+        newer = parse_links(feed, "feed", FetchOptions(since="2026-01-18"), fetcher)
+        assert [link.url for link in newer] == [site.root + p for p in ["/actu/flaky.html", *BROKEN]]
+    finally:
+        fetcher.close()
+
+
+def test_unreachable_hosts_and_failing_sitemap_children_are_one_line_each(site):
+    fetcher = Fetcher(OPTIONS)
+    try:
+        with pytest.raises(InputError, match=r"^http://127\.0\.0\.1:1/a\.html: cannot connect"):
+            fetcher.fetch("http://127.0.0.1:1/a.html")  # nothing listens on port 1
+    finally:
+        fetcher.close()
+    index = (f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{site.root}'
+             f"/missing.html</loc></sitemap><sitemap><loc>{site.root}/news-sitemap.xml</loc></sitemap></sitemapindex>")
+    errors: list[InputError] = []
+    fetcher = Fetcher(OPTIONS)
+    try:
+        links = parse_links(index.encode(), "index", OPTIONS, fetcher, errors)
+    finally:
+        fetcher.close()
+    assert [str(e) for e in errors] == [f"{site.root}/missing.html: HTTP 404"]
+    assert [link.url for link in links] == [site.root + p for p in ARTICLES]
+    assert {link.date for link in links} == {day for _, day in ARTICLES.values()}
+
+
+@pytest.fixture(scope="module")
+def from_warc(site, tmp_path_factory):
+    """The command line on a feed that is not XML and on the WARC archive."""
+    folder = tmp_path_factory.mktemp("warc")
+    archive = write_warc(site, folder / "sample.warc.gz")
+    done = kg_cli("build", site.root + "/not-a-feed.xml", archive, "--store", folder / "store",
+                  "--delay", "0", "--timeout", "2", "--since", "2026-01-01")
+    return folder / "store", archive, done
+
+
+def test_cli_builds_a_warc_with_one_line_per_failure_and_counts_what_it_leaves_out(site, from_warc):
+    _, archive, done = from_warc
+    assert done.returncode == 1, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("kg build: skipped:")]
+    assert len(errors) == 2, done.stderr
+    assert errors[0].startswith(f"kg build: skipped: {site.root}/not-a-feed.xml: not a well-formed feed or "
+                                "sitemap: Premature end of data")
+    assert errors[1].startswith(f"kg build: skipped: {archive}@") and "truncated or corrupt archive" in errors[1]
+    assert done.stdout.strip().endswith("4 analysed, 0 unchanged, 2 skipped "
+                                        "(left out: 1 duplicate, 1 non-HTML, 4 other, 1 redirect)"), done.stdout
+
+
+def test_warc_and_saved_html_give_the_same_graph_as_the_feed(site, from_feed, from_warc, tmp_path):
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    for path in ARTICLES:
+        (saved / Path(path).name).write_bytes(site.pages[path])
+    assert kg.build([saved], tmp_path / "files").analysed == 4
+    feed = facts(from_feed[0])
+    for other in (facts(from_warc[0]), facts(tmp_path / "files")):
+        assert isomorphic(feed, other), readable_diff(feed, other)
+        assert set(feed.subjects()) == set(other.subjects())
