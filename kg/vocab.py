@@ -12,11 +12,10 @@ import re
 import unicodedata
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
+from rdflib.namespace import ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace
 
-SCHEMA = Namespace("https://schema.org/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
+# rdflib's DefinedNamespaces know their terms: a misspelt one is reported, not minted silently
+SCHEMA = SDO
 OA = Namespace("http://www.w3.org/ns/oa#")
 DEFAULT_BASE = "https://w3id.org/newskg/id/"
 

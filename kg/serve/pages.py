@@ -17,7 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import ArgumentError
-from kg.query import canned_queries, display_prefixes, run_query
+from kg.query import canned_queries, display_prefixes, run_query, shorten
 from kg.resources import query_text
 from kg.store import Store
 from kg.vocab import KG, ORG, SCHEMA
@@ -84,7 +84,7 @@ def entity_data(store: Store, iri: str) -> dict[str, Any]:
         evidence, conf = row[idx["evidence"]], row[idx["confidence"]]
         facts.append({
             "property": prop,
-            "propertyLabel": _PROPERTY_LABELS.get((prop, direction), _shorten(prop, prefixes)),
+            "propertyLabel": _PROPERTY_LABELS.get((prop, direction), shorten(prop, prefixes)),
             "direction": direction,
             "value": None if value is None else {"type": value.kind, "value": value.value},
             "valueLabel": None if label is None else label.value,
@@ -136,13 +136,6 @@ def _statements(store: Store, name: str, node: ox.NamedNode) -> dict[str, Any]:
         rows.append({"p": p.value if p else "", "o": {"type": o.kind, "value": o.value} if o else None,
                      "label": label.value if label else None})
     return {"rows": rows, "total": len(result.terms)}
-
-
-def _shorten(iri: str, prefixes: dict[str, str]) -> str:
-    best = max((ns for ns in prefixes.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return iri
-    return next(p for p, ns in prefixes.items() if ns == best) + ":" + iri[len(best):]
 
 
 _SCRIPT_RE = re.compile(r"<script(?P<attrs>[^>]*)>(?P<code>.*?)</script>", re.DOTALL | re.IGNORECASE)
