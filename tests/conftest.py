@@ -140,3 +140,42 @@ def chromium() -> str:
     if os.environ.get("CI"):
         pytest.fail("Chromium is required under CI (apt-get install chromium)")
     pytest.skip("Chromium is not installed")
+
+
+@pytest.fixture(scope="session")
+def analyse():
+    """One text through the real French pipeline and the shipped KB, to plain records (loaded once)."""
+    import warnings
+
+    from kg.model import Document
+    from kg.nlp.kb import load_kb
+    from kg.nlp.pipeline import doc_to_result, load_pipeline
+
+    warnings.filterwarnings("ignore", module="spacy")
+    kb = load_kb()
+    nlp = load_pipeline(kb=kb)
+
+    def run(text: str):
+        return doc_to_result(nlp(text), Document("case.txt", text), kb)
+
+    return run
+
+
+def score_answer_keyed(texts: Path, gold: Path, store: Path):
+    """Build ``texts`` into ``store`` and score the graph against the answer keys in ``gold``."""
+    import warnings
+
+    import kg as newskg
+    from kg.eval import evaluate
+    from kg.store import open_store
+    from kg.validate import DEFAULT_ONTOLOGY
+
+    warnings.filterwarnings("ignore", module="spacy")
+    report = newskg.build([texts], store)
+    assert report.ok and report.analysed == len(list(texts.glob("*.txt")))
+    with open_store(store, read_only=True) as s:
+        graph = s.union_graph()
+    graph.parse(DEFAULT_ONTOLOGY, format="turtle")
+    result = evaluate(graph, texts, gold)
+    print(result.summary())
+    return result

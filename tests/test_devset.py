@@ -5,15 +5,10 @@ change that breaks a general rule fails here even if the sample corpus still sco
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import pytest
-
-import kg
-from kg.eval import evaluate
-from kg.store import open_store
-from kg.validate import DEFAULT_ONTOLOGY
+from conftest import score_answer_keyed
 
 pytestmark = pytest.mark.model
 DEVSET = Path(__file__).resolve().parent / "data" / "devset"
@@ -21,15 +16,7 @@ FLOORS = {"entities": 0.96, "relations": 0.83, "claims": 0.87, "stance": 0.76}
 
 
 def test_devset_quality(tmp_path):
-    warnings.filterwarnings("ignore", module="spacy")
-    store = tmp_path / "store"
-    report = kg.build([DEVSET / "texts"], store)
-    assert report.ok and report.analysed == len(list((DEVSET / "texts").glob("*.txt")))
-    with open_store(store, read_only=True) as s:
-        graph = s.union_graph()
-    graph.parse(DEFAULT_ONTOLOGY, format="turtle")
-    result = evaluate(graph, DEVSET / "texts", DEVSET / "gold")
-    print(result.summary())
+    result = score_answer_keyed(DEVSET / "texts", DEVSET / "gold", tmp_path / "store")
     assert result.entities.prf[2] >= FLOORS["entities"], result.summary()
     assert result.relations.prf[2] >= FLOORS["relations"], result.summary()
     assert result.claims.prf[2] >= FLOORS["claims"], result.summary()

@@ -5,27 +5,9 @@ one pattern or its negative; the expected facts are asserted exactly."""
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
-from kg.model import Document
-from kg.nlp.kb import load_kb
-from kg.nlp.pipeline import doc_to_result, load_pipeline
-
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture(scope="module")
-def analyse():
-    warnings.filterwarnings("ignore", module="spacy")
-    kb = load_kb()
-    nlp = load_pipeline(kb=kb)
-
-    def run(text: str):
-        return doc_to_result(nlp(text), Document("case.txt", text), kb)
-
-    return run
 
 
 def relations(result) -> set[tuple]:

@@ -7,28 +7,12 @@ passing (parentheses, possessives, appositions, product lists)."""
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
-from kg.model import Document
 from kg.nlp.kb import load_kb
-from kg.nlp.pipeline import doc_to_result, load_pipeline
 from kg.resolve import resolve
 
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture(scope="module")
-def analyse():
-    warnings.filterwarnings("ignore", module="spacy")
-    kb = load_kb()
-    nlp = load_pipeline(kb=kb)
-
-    def run(text: str):
-        return doc_to_result(nlp(text), Document("case.txt", text), kb)
-
-    return run
 
 
 def speakers(result) -> list[tuple[str, str]]:

@@ -4,15 +4,10 @@ extraction work hold. The corpus sits beside the repository (it is not shipped);
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 
 import pytest
-
-import kg
-from kg.eval import evaluate
-from kg.store import open_store
-from kg.validate import DEFAULT_ONTOLOGY
+from conftest import score_answer_keyed
 
 pytestmark = pytest.mark.model
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "real"
@@ -24,14 +19,7 @@ def test_real_set_meets_the_targets(tmp_path):
         if os.environ.get("CI"):
             pytest.fail(f"{REAL} not found: CI runs with the shared corpus beside the repository")
         pytest.skip("the shared corpus is not beside this checkout")
-    warnings.filterwarnings("ignore", module="spacy")
-    report = kg.build([REAL / "texts"], tmp_path / "store")
-    assert report.ok
-    with open_store(tmp_path / "store", read_only=True) as s:
-        graph = s.union_graph()
-    graph.parse(DEFAULT_ONTOLOGY, format="turtle")
-    result = evaluate(graph, REAL / "texts", REAL / "gold")
-    print(result.summary())
+    result = score_answer_keyed(REAL / "texts", REAL / "gold", tmp_path / "store")
     assert result.entities.prf[2] >= TARGETS["entities"], result.summary()
     assert result.relations.prf[2] >= TARGETS["relations"], result.summary()
     assert result.claims.prf[2] >= TARGETS["claims"], result.summary()
