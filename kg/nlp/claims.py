@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from kg.nlp.attribution import SPEAKER_LABELS, marker_speakers, passive_agent, speakers_for
-from kg.nlp.coref import Salience, pronoun_gender
+from kg.nlp.coref import Salience
 from kg.nlp.interview import attribution_lines, interview_answers, lines_of, pull_quote_speakers
 from kg.nlp.quotes import MIN_QUOTE_WORDS, Quote, find_quotes, quotes_in, units
 from kg.nlp.speech import cue_text, cue_token, cue_tokens, speech_candidates, speech_lemma
@@ -268,10 +268,6 @@ def _colon(unit: Span, ents: list[Span], quotes: Sequence[Quote]) -> FoundClaim 
         if pronoun in ("il", "elle") and doc[k - 2].pos_ == "VERB":
             continue  # "Elle poursuit : « … »" is read by the reporting cue
     return None
-
-
-def pronoun_speaker(word: str, salience: Salience) -> Span | None:
-    return salience.person_of(pronoun_gender(word))
 
 
 __all__ = ["FoundClaim", "attribution_lines", "find_claims", "hedge_of"]

@@ -147,9 +147,6 @@ def pull_quote_speakers(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, 
     return result
 
 
-def pull_quote_lines(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Span]]) -> set[int]:
-    return set(pull_quote_speakers(doc, sentences, ents_of))
-
 
 def _ends_a_paragraph(sent: Span) -> bool:
     doc = sent.doc

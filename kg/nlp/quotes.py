@@ -81,13 +81,6 @@ def _closing(para: str, start: int, opening: str, closing: str) -> int:
     return -1
 
 
-def inside(quotes: Sequence[Quote], offset: int) -> Quote | None:
-    """The quotation that holds the character at ``offset``, marks excluded."""
-    for q in quotes:
-        if q.start < offset < q.end - (1 if q.closed else 0):
-            return q
-    return None
-
 
 def units(sentences: Sequence[Span], quotes: Sequence[Quote]) -> list[list[Span]]:
     """The sentences grouped into statement units: a quotation that runs over several sentences
@@ -119,4 +112,4 @@ def quotes_in(span_start: int, span_end: int, quotes: Sequence[Quote]) -> list[Q
     return [q for q in quotes if span_start <= q.start and q.end <= span_end + 1]
 
 
-__all__ = ["MIN_QUOTE_WORDS", "Quote", "find_quotes", "inside", "quotes_in", "units"]
+__all__ = ["MIN_QUOTE_WORDS", "Quote", "find_quotes", "quotes_in", "units"]
