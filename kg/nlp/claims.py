@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.nlp.attribution import SPEAKER_LABELS, marker_speakers, passive_agent, speakers_for
 from kg.nlp.coref import Salience
 from kg.nlp.interview import attribution_lines, interview_answers, lines_of, pull_quote_speakers
-from kg.nlp.quotes import MIN_QUOTE_WORDS, Quote, find_quotes, quotes_in, units
+from kg.nlp.quotes import MIN_QUOTE_WORDS, Quote, quotes_in, units
 from kg.nlp.speech import cue_text, cue_token, cue_tokens, speech_candidates, speech_lemma
 from kg.nlp.stance import classify_stance
 
@@ -58,11 +58,12 @@ class FoundClaim:
 
 
 def find_claims(doc: Doc, sentences: Sequence[Span], ents_of: dict[int, list[Span]],
-                roles: dict[str, list[tuple[Span, str]]], skip: set[int]) -> Iterator[FoundClaim]:
+                roles: dict[str, list[tuple[Span, str]]], skip: set[int],
+                quotes: Sequence[Quote]) -> Iterator[FoundClaim]:
     """Claims in document order. ``ents_of`` maps a sentence start to its entities; ``skip``
-    holds the starts of sentences that are page furniture or attribution lines."""
+    holds the starts of sentences that are page furniture or attribution lines; ``quotes`` are
+    the document's quotations (:func:`kg.nlp.quotes.find_quotes`)."""
     salience = Salience(roles=roles)
-    quotes = find_quotes(doc.text)
     pull_quotes = pull_quote_speakers(doc, sentences, ents_of)
     answers = interview_answers(doc, sentences, ents_of)
     cues = speech_candidates(doc)

@@ -30,7 +30,7 @@ from kg.nlp.factories import register_factories
 from kg.nlp.kb import KnowledgeBase, load_kb
 from kg.nlp.model_facts import find_model_facts
 from kg.nlp.pieces import PIECE_CHARS, analyse_in_pieces
-from kg.nlp.quotes import find_quotes
+from kg.nlp.quotes import Quote, find_quotes
 from kg.nlp.relations import find_relations
 from kg.nlp.roles import titles_without_name
 from kg.nlp.titles import possessive_titles_without_org
@@ -143,7 +143,8 @@ def _analyse_forked(nlp: Language, documents: Iterable[Document], batch_size: in
 
 def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None) -> NlpResult:
     boiler = doc._.kg_boilerplate or boilerplate_ranges(doc.text)
-    sentences = [s for s in (_trim(sent) for sent in merged_sentences(doc)) if s is not None]
+    quotes = find_quotes(doc.text)  # read once: sentence boundaries and claims both use them
+    sentences = [s for s in (_trim(sent) for sent in merged_sentences(doc, quotes)) if s is not None]
     sentences = [s for s in sentences if not in_ranges(s.start_char, boiler)]
     kept = [e for e in doc.ents if e.label_ in LABELS]  # doc.ents builds new spans: read it once
     ents_of = {s.start: [e for e in kept if s.start <= e.start and e.end <= s.end] for s in sentences}
@@ -183,7 +184,7 @@ def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None)
                                          TextSpan(sent.start_char, sent.end_char), title, "title-of-org-holder", 0.7))
     skip = attribution_lines(sentences, ents_of)
     claims: list[RawClaim] = []
-    for claim in find_claims(doc, sentences, ents_of, roles, skip):
+    for claim in find_claims(doc, sentences, ents_of, roles, skip, quotes):
         evidence = TextSpan(claim.sentence.start_char, claim.sentence.end_char)
         about = tuple(mention_of(a) for a in claim.about)
         reporter = mention_of(claim.reported_by) if claim.reported_by is not None else None
@@ -204,7 +205,7 @@ def doc_to_result(doc: Doc, document: Document, kb: KnowledgeBase | None = None)
 FINAL_PUNCT = frozenset(".!?…:;»”\"")
 
 
-def merged_sentences(doc: Doc) -> list[Span]:
+def merged_sentences(doc: Doc, quotes: Sequence[Quote]) -> list[Span]:
     """The parser's sentences, re-joined where it split without a reason: no final punctuation
     and no line break before the boundary ("Le PDG de Hugging | Face exprime…"), or inside a name."""
     out: list[Span] = []
@@ -220,13 +221,12 @@ def merged_sentences(doc: Doc) -> list[Span]:
                 continue
         out.append(doc[start : sent.end])
         start = sent.end
-    return _reattach_opening_quotes(doc, out)
+    return _reattach_opening_quotes(doc, out, quotes)
 
 
-def _reattach_opening_quotes(doc: Doc, sents: list[Span]) -> list[Span]:
+def _reattach_opening_quotes(doc: Doc, sents: list[Span], quotes: Sequence[Quote]) -> list[Span]:
     """The parser often ends a sentence with the opening quote of the next one (``… ChatGPT. \n\n"Si
     Apple…``): the mark goes back to the quotation it opens."""
-    quotes = find_quotes(doc.text)
     openings = {q.start for q in quotes}
     closings = {q.end - 1 for q in quotes if q.closed}
     out = list(sents)
