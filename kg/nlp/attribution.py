@@ -29,6 +29,7 @@ from kg.nlp.coref import (
     title_at,
     title_subject,
 )
+from kg.nlp.grammar import opening_name
 from kg.nlp.lexicon import DETERMINERS, ORG_NOUNS
 from kg.nlp.speech import INVERTED_PRONOUNS, is_incise
 
@@ -202,17 +203,7 @@ def _name_before_verb(cue: Token, sent: Span, ents: list[Span]) -> Span | None:
 def _sentence_opening_name(cue: Token, sent: Span, ents: list[Span]) -> Span | None:
     """``Le groupe américain Nvidia, dont …, a salué…``: the name that opens the sentence, after a
     determiner and an organisation noun or a title, heads the subject."""
-    doc = sent.doc
-    k = sent.start
-    if k < cue.i and doc[k].lower_ in DETERMINERS:
-        k += 1
-        while k < cue.i and (doc[k].lower_ in ORG_NOUNS or is_title(doc[k]) or doc[k].lower_ in ("start", "-", "up")
-                             or (doc[k].pos_ == "ADJ" and doc[k].is_lower)):
-            k += 1
-    ent = next((e for e in ents if e.start == k and e.end <= cue.i and e.label_ in SPEAKER_LABELS), None)
-    if ent is None or k == sent.start:
-        return None
-    return ent
+    return opening_name(sent, ents, SPEAKER_LABELS, cue.i, also=is_title, after_determiner=True)
 
 
 def _compared_speakers(cue: Token, sent: Span, ents: list[Span], found: tuple[Span, ...]) -> tuple[Span, ...]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
+from kg.nlp.grammar import org_noun
 from kg.nlp.kb import read_word_list
 from kg.nlp.lexicon import DETERMINERS, ORG_NOUNS, ROLE_HEADS
 
@@ -107,16 +108,8 @@ def pronoun_target(pronoun: str, orgs_here: list[Span], salience: Salience) -> t
 def org_anaphor(token: Token, salience: Salience) -> Span | None:
     """``la société``, ``l'entreprise``, ``la start-up éponyme``: the organisation the article
     is about, when ``token`` heads such a definite noun phrase."""
-    doc = token.doc
-    word = token.lower_
-    if word == "start" and token.i + 2 < len(doc) and doc[token.i + 2].lower_ == "up":
-        word = "start-up"  # the tokenizer cuts "start-up" in three
-    if word not in ORG_ANAPHORS:
-        return None
-    det = doc[token.i - 1] if token.i > 0 else None
-    if det is None or det.lower_ not in ("la", "le", "l'", "l’", "cette", "ce", "cet"):
-        return None
-    return salience.main_org()
+    word = org_noun(token)
+    return salience.main_org() if word is not None and word in ORG_ANAPHORS else None
 
 
 # "la Montréalaise", "le Français", "l'Américain": a demonym standing for a person named before

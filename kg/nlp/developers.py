@@ -11,7 +11,9 @@ from kg.nlp.grammar import (
     Found,
     ent_at,
     label,
+    opening_name,
     org_after_preposition,
+    org_noun,
 )
 from kg.nlp.lexicon import DETERMINERS, MODEL_NOUNS, MODEL_VERBS, ORG_NOUNS
 from kg.nlp.tokens import positions_in, word_positions
@@ -75,7 +77,7 @@ def anaphor_launches(sent: Span, ents: list[Span]) -> Iterator[list[Span]]:
         if _subject_org_before(doc, ents, verb.i, sent) is not None:
             continue
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-        if subject is None or subject.i >= verb.i or not _org_noun(subject):
+        if subject is None or subject.i >= verb.i or not org_noun(subject):
             subject = _opening_org_noun(sent, verb.i)  # the parser may miss "La jeune pousse, …, a dévoilé"
         if subject is None:
             continue
@@ -87,33 +89,16 @@ def anaphor_launches(sent: Span, ents: list[Span]) -> Iterator[list[Span]]:
 def opening_org(sent: Span, ents: list[Span]) -> Span | None:
     """The organisation that opens the sentence as its subject: ``Nvidia a…``, ``Le groupe
     américain Nvidia, …``, ``La start-up Mistral AI …``."""
-    doc = sent.doc
-    k = sent.start
-    while k < sent.end and k - sent.start < 6 and ent_at(ents, k) is None and (
-            doc[k].lower_ in DETERMINERS or doc[k].lower_ in ORG_NOUNS or doc[k].lower_ in ("start", "-", "up", "jeune")
-            or (doc[k].pos_ == "ADJ" and doc[k].is_lower)):
-        k += 1
-    ent = ent_at(ents, k)
-    return ent if ent is not None and label(ent) == "ORG" else None
+    return opening_name(sent, ents, ("ORG",), sent.end)
 
 
 def _opening_org_noun(sent: Span, verb_i: int) -> Token | None:
     """The organisation noun that opens the sentence (``La jeune pousse``, ``L'entreprise``)."""
     doc = sent.doc
     for k in range(sent.start + 1, min(sent.start + 4, verb_i)):
-        if _org_noun(doc[k]):
+        if org_noun(doc[k]):
             return doc[k]
     return None
-
-
-def _org_noun(token: Token) -> bool:
-    doc = token.doc
-    word = "start-up" if token.lower_ == "start" and token.i + 2 < len(doc) and doc[token.i + 2].lower_ == "up" \
-        else token.lower_
-    if word == "pousse" and token.i > 0 and doc[token.i - 1].lower_ == "jeune":
-        word, token = "jeune pousse", doc[token.i - 1]  # "la jeune pousse"
-    det = doc[token.i - 1].lower_ if token.i > 0 else ""
-    return word in ORG_NOUNS and det in ("la", "le", "l'", "l’", "cette", "ce", "cet")
 
 
 def _subject_org_before(doc: Doc, ents: list[Span], i: int, sent: Span) -> Span | None:

@@ -3,12 +3,12 @@ and entity spans."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.nlp.lexicon import FOUNDER_HEADS, ORG_NOUNS, ROLE_HEADS
+from kg.nlp.lexicon import DETERMINERS, FOUNDER_HEADS, ORG_NOUNS, ROLE_HEADS
 
 PREPOSITIONS_OF = frozenset({"de", "d'", "d’", "du", "chez"})
 COORD_WORDS = frozenset({",", "et"})
@@ -127,3 +127,36 @@ def org_after_preposition(doc: Doc, ents: list[Span], k: int, sent: Span) -> Spa
             continue
         return None
     return None
+
+
+DEFINITE = frozenset({"la", "le", "l'", "l’", "cette", "ce", "cet"})
+
+
+def org_noun(token: Token) -> str | None:
+    """The organisation noun ``token`` heads after a definite determiner (``la société``, ``la
+    start-up``, which the tokenizer cuts in three, ``la jeune pousse``), or None."""
+    doc = token.doc
+    word, first = token.lower_, token
+    if word == "start" and token.i + 2 < len(doc) and doc[token.i + 2].lower_ == "up":
+        word = "start-up"
+    elif word == "pousse" and token.i > 0 and doc[token.i - 1].lower_ == "jeune":
+        word, first = "jeune pousse", doc[token.i - 1]
+    det = doc[first.i - 1].lower_ if first.i > 0 else ""
+    return word if word in ORG_NOUNS and det in DEFINITE else None
+
+
+def opening_name(sent: Span, ents: list[Span], labels: tuple[str, ...], stop: int,
+                 also: Callable[[Token], bool] = lambda token: False, after_determiner: bool = False) -> Span | None:
+    """The name that opens the sentence as its subject, before token ``stop``: ``Nvidia a…``, ``Le
+    groupe américain Nvidia, …``, ``La start-up Mistral AI …`` (``also`` lets other words, such as
+    titles, stand before the name; ``after_determiner`` requires the sentence to open with one)."""
+    doc = sent.doc
+    k = sent.start
+    if after_determiner and (k >= stop or doc[k].lower_ not in DETERMINERS):
+        return None
+    while k < stop and k - sent.start < 6 and ent_at(ents, k) is None and (
+            doc[k].lower_ in DETERMINERS or doc[k].lower_ in ORG_NOUNS or doc[k].lower_ in ("start", "-", "up", "jeune")
+            or also(doc[k]) or (doc[k].pos_ == "ADJ" and doc[k].is_lower)):
+        k += 1
+    ent = ent_at(ents, k)
+    return ent if ent is not None and label(ent) in labels and ent.end <= stop else None
