@@ -35,7 +35,7 @@ from kg.nlp.lexicon import (
     VERSION_RE,
 )
 from kg.nlp.names import repeated_mentions, with_suffix_words
-from kg.nlp.tokens import Words, text_of, words_of
+from kg.nlp.tokens import Words, in_ranges, text_of, words_of
 
 PERSON, ORG, MODEL = "PER", "ORG", "AIMODEL"
 KB_SPANS_KEY = "newskg_kb"
@@ -62,9 +62,6 @@ def boilerplate_ranges(text: str) -> list[tuple[int, int]]:
         offset += len(line)
     return ranges
 
-
-def in_ranges(start: int, ranges: Iterable[tuple[int, int]]) -> bool:
-    return any(a <= start < b for a, b in ranges)
 
 
 # --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import re
 from spacy.tokens import Doc, Span
 
 from kg.nlp.lexicon import MODEL_SUFFIX_WORDS
-from kg.nlp.tokens import text_of
+from kg.nlp.tokens import in_ranges, text_of
 
 ORG, MODEL = "ORG", "AIMODEL"
 # "3", "4.5", "70B", "8b", "v2": not a year ("Gemini 2025") nor a long number
@@ -28,7 +28,7 @@ def repeated_mentions(doc: Doc, kept: list[Span], boiler: list[tuple[int, int]],
     for name, ent in sorted(names.items()):
         for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
             span = doc.char_span(m.start(), m.end(), label=ent.label_, kb_id=ent.kb_id_)
-            if span is None or _in_ranges(span.start_char, boiler) \
+            if span is None or in_ranges(span.start_char, boiler) \
                     or any(i in taken for i in range(span.start, span.end)):
                 continue
             found.append(span)
@@ -48,7 +48,3 @@ def with_suffix_words(doc: Doc, span: Span) -> Span:
                               or _VERSION_OR_SIZE.fullmatch(doc[end].text)):
         end += 1
     return span if end == span.end else Span(doc, span.start, end, label=MODEL)
-
-
-def _in_ranges(start: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(a <= start < b for a, b in ranges)

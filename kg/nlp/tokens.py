@@ -9,7 +9,7 @@ document from arrays of string ids, and :func:`positions_in` gives those of one 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy
 from spacy.attrs import LEMMA, LOWER
@@ -94,3 +94,8 @@ def text_of(doc: Doc) -> str:
 
 
 _TEXT_KEY = "newskg_text"
+
+
+def in_ranges(start: int, ranges: Iterable[tuple[int, int]]) -> bool:
+    """Whether the offset ``start`` falls in one of ``ranges`` (half-open character ranges)."""
+    return any(a <= start < b for a, b in ranges)
