@@ -179,3 +179,25 @@ def score_answer_keyed(texts: Path, gold: Path, store: Path):
     result = evaluate(graph, texts, gold)
     print(result.summary())
     return result
+
+
+@pytest.fixture
+def in_process(tiny_store_path):
+    """Start a KGServer in this process with given settings, serving in a thread; every one is closed
+    at the end (the serve and hardening tests share it)."""
+    import threading
+
+    from kg.serve import KGServer, ServeSettings
+
+    started: list[KGServer] = []
+
+    def start(store: Path = tiny_store_path, **settings) -> KGServer:
+        server = KGServer(store, ServeSettings(port=0, **settings), log=lambda message: None).start()
+        started.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
+
+    yield start
+    for server in started:
+        server.shutdown()
+        server.close()

@@ -106,23 +106,6 @@ def served(tiny_store_path, tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture
-def in_process(tiny_store_path):
-    """Start a KGServer in this process with given settings; every one is closed at the end."""
-    started: list[KGServer] = []
-
-    def start(store: Path = tiny_store_path, **settings) -> KGServer:
-        server = KGServer(store, ServeSettings(port=0, **settings), log=lambda message: None).start()
-        started.append(server)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        return server
-
-    yield start
-    for server in started:
-        server.shutdown()
-        server.close()
-
-
 def http(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,
          method: str | None = None) -> tuple[int, str, bytes]:
     request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)

@@ -34,23 +34,6 @@ SPARQL_QUERY = {"Content-Type": "application/sparql-query", "Accept": "applicati
 ASK = "ASK { ?s ?p ?o }"
 
 
-@pytest.fixture
-def start(tiny_store_path) -> Iterator:
-    """Start a KGServer with given settings, serving in a thread; all are stopped at the end."""
-    started: list[KGServer] = []
-
-    def run(**options) -> KGServer:
-        server = KGServer(tiny_store_path, ServeSettings(port=0, **options), log=lambda message: None).start()
-        started.append(server)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        return server
-
-    yield run
-    for server in started:
-        server.shutdown()
-        server.close()
-
-
 @pytest.fixture(scope="module")
 def shared(tiny_store_path) -> Iterator[KGServer]:
     server = KGServer(tiny_store_path, ServeSettings(port=0, timeout=5), log=lambda message: None).start()
@@ -134,8 +117,8 @@ def test_service_is_refused_and_the_listener_hears_nothing(shared, listener):
     still_answers(shared)
 
 
-def test_an_allowed_service_prefix_is_called_and_others_are_not(start, listener):
-    server = start(allow_service=(listener.url,))
+def test_an_allowed_service_prefix_is_called_and_others_are_not(in_process, listener):
+    server = in_process(allow_service=(listener.url,))
     with client(server) as c:
         allowed = c.get("/sparql", params={"query": service_queries(listener.url)[0]},
                         headers={"Accept": "application/sparql-results+json"})
@@ -219,8 +202,8 @@ def _read_all(sock: socket.socket) -> bytes:
     return data
 
 
-def test_slow_clients_are_dropped(start):
-    server = start(client_timeout=1.0)
+def test_slow_clients_are_dropped(in_process):
+    server = in_process(client_timeout=1.0)
     started = time.monotonic()
     with socket.create_connection(_address(server), timeout=10) as sock:  # slowloris: one byte a second
         closed = False
@@ -249,8 +232,8 @@ def test_slow_clients_are_dropped(start):
     still_answers(server)
 
 
-def test_connections_beyond_the_cap_get_503_with_retry_after(start):
-    server = start(max_connections=4)
+def test_connections_beyond_the_cap_get_503_with_retry_after(in_process):
+    server = in_process(max_connections=4)
     idle = [socket.create_connection(_address(server), timeout=10) for _ in range(4)]
     try:
         time.sleep(0.2)
@@ -289,8 +272,8 @@ def test_security_headers_and_cors(shared):
     assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
 
 
-def test_cors_can_be_turned_off(start):
-    server = start(cors=False)
+def test_cors_can_be_turned_off(in_process):
+    server = in_process(cors=False)
     with client(server) as c:
         assert "access-control-allow-origin" not in c.get("/sparql", params={"query": ASK}).headers
 
@@ -360,9 +343,9 @@ def test_markup_is_package_data_under_one_autoescaping_environment():
         assert not re.search(r"(?m)^\s*<(!DOCTYPE|html|head|body|main|div|script|style)\b", text), module
 
 
-def test_load_every_request_is_answered(start, tiny_store_path):
+def test_load_every_request_is_answered(in_process, tiny_store_path):
     """N clients for a few seconds: every request gets 200 (or 503 beyond the caps); none fails."""
-    server = start(max_connections=12)
+    server = in_process(max_connections=12)
     clients, seconds = 16, 3.0
     statuses: Counter[int] = Counter()
     failures: list[str] = []
