@@ -181,6 +181,15 @@ def score_answer_keyed(texts: Path, gold: Path, store: Path):
     return result
 
 
+def assert_scores_at_least(result, floors: dict[str, float]) -> None:
+    """Every figure of ``result`` at or above its floor; evidence and identity exact."""
+    assert result.entities.prf[2] >= floors["entities"], result.summary()
+    assert result.relations.prf[2] >= floors["relations"], result.summary()
+    assert result.claims.prf[2] >= floors["claims"], result.summary()
+    assert result.stance_accuracy >= floors["stance"], result.summary()
+    assert result.evidence_fidelity == 1.0 and result.identity == 1.0
+
+
 @pytest.fixture
 def in_process(tiny_store_path):
     """Start a KGServer in this process with given settings, serving in a thread; every one is closed
