@@ -10,14 +10,7 @@
     data.counts.triples + " triplets";
 
   function clear(el) { while (el.firstChild) { el.removeChild(el.firstChild); } }
-  function shorten(iri) {
-    var bestPrefix = null, bestNs = "";
-    Object.keys(data.prefixes).forEach(function (p) {
-      var ns = data.prefixes[p];
-      if (iri.indexOf(ns) === 0 && ns.length > bestNs.length) { bestPrefix = p; bestNs = ns; }
-    });
-    return bestPrefix === null ? iri : bestPrefix + ":" + iri.slice(bestNs.length);
-  }
+  function shorten(iri) { return kgShorten(iri, data.prefixes); }
   function entityLink(iri, label) {
     var a = document.createElement("a");
     a.href = "/entity?iri=" + encodeURIComponent(iri);
