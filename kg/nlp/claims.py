@@ -105,9 +105,9 @@ def _attribute(unit: Span, group: list[Span], ents: list[Span], salience: Salien
     found = _reported(unit, ents, salience, cues, here)
     if found is None:
         found = _colon(unit, ents, here)
-    if found is None and SELF_MARKER_RE.search(unit.text) and last is not None and para - last[1] <= 1:
-        found = _claim(last[0].speakers, unit, SELF_MARKER_RE.search(unit.text).group(0), "reported", ents,  # type: ignore[union-attr]
-                       attribution="marker")
+    own_view = SELF_MARKER_RE.search(unit.text) if found is None else None  # "à son sens"
+    if own_view is not None and last is not None and para - last[1] <= 1:
+        found = _claim(last[0].speakers, unit, own_view.group(0), "reported", ents, attribution="marker")
     if found is None and last is not None and para - last[1] <= 1 and _substantial(here, unit) \
             and not _has_own_cue(unit, cues, here):
         found = _claim(last[0].speakers, unit, "", "direct", ents, attribution="continuation")
