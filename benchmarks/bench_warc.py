@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.ingest import iter_inputs as read_files  # noqa: E402
-from kg.model import Document  # noqa: E402
+from kg.records import Document  # noqa: E402
 from kg.sources import iter_inputs  # noqa: E402
 
 

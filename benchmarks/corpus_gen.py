@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from kg.model import Claim, Document, Entity, Extraction, Mention, Relation, TextSpan
+from kg.records import Claim, Document, Entity, Extraction, Mention, Relation, TextSpan
 
 # -- names -------------------------------------------------------------------------------
 
@@ -91,7 +91,7 @@ class _Pools:
 @cache
 def _pools() -> _Pools:
     """Names from the shipped knowledge base (people with an organisation, models with a developer)."""
-    from kg.nlp.kb import DATA_DIR, load_kb
+    from kg.kb import DATA_DIR, load_kb
 
     kb = load_kb()
     orgs = {e.id: e for e in kb.entries if e.type == "Organization"}

@@ -38,7 +38,7 @@ def main() -> None:
     if args.stock:
         nlp = spacy.load(args.model)
     else:
-        from kg.nlp.kb import load_kb
+        from kg.kb import load_kb
         from kg.nlp.pipeline import load_pipeline
 
         nlp = load_pipeline(args.model, load_kb())

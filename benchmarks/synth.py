@@ -16,7 +16,7 @@ def make_store(path: Path, triples: int, seed: int = 7) -> int:
     from corpus_gen import generate_article, planted_extraction
 
     from kg import __version__
-    from kg.export_texts import export_text
+    from kg.export.texts import export_text
     from kg.rdf import RunInfo, article_ntriples, to_nquads
     from kg.store import open_store
 

@@ -27,7 +27,7 @@ from kg.store import Store, open_store
 _LAZY = {
     "run_query": "kg.query",
     "load_query": "kg.query",
-    "format_result": "kg.query",
+    "format_result": "kg.formats",
     "canned_queries": "kg.query",
     "export": "kg.export",
     "render_view": "kg.viz",

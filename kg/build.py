@@ -24,14 +24,14 @@ from kg import __version__
 from kg.decisions import STORE_FILE, Decisions, read_decisions
 from kg.errors import InputError, StoreError, describe
 from kg.faults import article_fault
-from kg.model import Document
-from kg.nlp.kb import KnowledgeBase, load_kb
+from kg.kb import KnowledgeBase, load_kb
 from kg.nlp.pieces import MAX_CHARS, PIECE_CHARS
 from kg.rdf import RunInfo
+from kg.records import Document
 from kg.store import Store, open_store
 
 if TYPE_CHECKING:
-    from kg.export_texts import ExportText
+    from kg.export.texts import ExportText
     from kg.extract import ArticleFailure, ArticleOutput, ExtractionConfig
     from kg.sources import FetchOptions
 

@@ -237,7 +237,8 @@ def _progress_bar():
 
 
 def _query(args: argparse.Namespace) -> int:
-    from kg.query import canned_queries, format_result, load_query, run_query
+    from kg.formats import format_result
+    from kg.query import canned_queries, load_query, run_query
     from kg.store import open_store
 
     if args.list:
@@ -312,7 +313,8 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _merges(args: argparse.Namespace) -> int:
-    from kg.query import format_result, load_query, run_query
+    from kg.formats import format_result
+    from kg.query import load_query, run_query
     from kg.store import open_store
 
     with open_store(args.store, read_only=True) as store:

@@ -10,13 +10,15 @@ the view names entities with :func:`canonical_name` too.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, URIRef
+from rdflib import RDF, URIRef
 
+from kg.query import BoundTerm
+from kg.resources import query_text
 from kg.store.store import select
-from kg.vocab import ENTITY_TYPES, KG, OA, SCHEMA
+from kg.vocab import ENTITY_TYPES, SCHEMA
 
 _ENTITY_CLASSES = tuple(str(t) for t in ENTITY_TYPES.values())
 
@@ -43,10 +45,7 @@ def consolidate(db: ox.Store, graph: URIRef, entities: Iterable[URIRef] | None =
     labels: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     kb_linked: set[str] = set()
     types: dict[str, set[str]] = defaultdict(set)
-    q = f"""SELECT ?e ?t ?label ?kb WHERE {{ {values}
-        GRAPH ?g {{ ?e a ?t ; <{RDFS.label}> ?label . OPTIONAL {{ ?e <{KG.knowledgeBaseId}> ?kb }} }}
-        FILTER(?g != <{graph}>) }}"""
-    for row in select(db, q):
+    for row in _rows(db, "labels.rq", targets, {"entities": ox.NamedNode(str(graph))}):
         e = row["e"].value
         if row["t"].value in _ENTITY_CLASSES:
             types[e].add(row["t"].value)
@@ -54,10 +53,7 @@ def consolidate(db: ox.Store, graph: URIRef, entities: Iterable[URIRef] | None =
         if row["kb"] is not None:
             kb_linked.add(e)
     forms: dict[str, set[str]] = defaultdict(set)
-    q = f"""SELECT ?e ?exact WHERE {{ {values}
-        GRAPH ?g {{ ?m <{KG.mentionOf}> ?e ; <{KG.evidence}> ?span .
-                    ?span <{OA.hasSelector}> ?sel . ?sel <{OA.exact}> ?exact }} }}"""
-    for row in select(db, q):
+    for row in _rows(db, "forms.rq", targets):
         forms[row["e"].value].add(row["exact"].value)
     ops = []
     if targets is None:
@@ -80,6 +76,17 @@ def consolidate(db: ox.Store, graph: URIRef, entities: Iterable[URIRef] | None =
     if triples:
         ops.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(triples) + "\n} }")
     db.update(" ;\n".join(ops))
+
+
+def _rows(db: ox.Store, name: str, targets: list[URIRef] | None,
+          bindings: dict[str, BoundTerm] | None = None) -> Iterator[ox.QuerySolution]:
+    """The solutions of ``queries/consolidate/<name>`` for each target entity bound as ``?e``
+    (an index lookup each), or for all entities when ``targets`` is None."""
+    query = query_text("consolidate", name)
+    fixed: dict[ox.Variable, BoundTerm] = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+    for target in [None] if targets is None else targets:
+        bound = fixed if target is None else {**fixed, ox.Variable("e"): ox.NamedNode(str(target))}
+        yield from select(db, query, substitutions=bound)
 
 
 def _lit(value: str) -> str:

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError, StoreError
-from kg.vocab import ENTITY_TYPES
+from kg.records import ENTITY_TYPE_NAMES
 
 ACTIONS = ("merge", "split", "type", "ignore")
-TYPES = tuple(ENTITY_TYPES)
+TYPES = ENTITY_TYPE_NAMES
 STORE_FILE = "decisions.csv"
 HEADER = ["action", "name", "target"]
 

@@ -1,6 +1,6 @@
 """One article's extraction, the per-article pipeline: ingested text -> spaCy -> plain records
 (:func:`kg.nlp.pipeline.doc_to_result`) -> entity resolution (:func:`kg.resolve.resolve`)
--> N-Triples (:func:`kg.rdf.article_ntriples`) and export text (:mod:`kg.export_texts`).
+-> N-Triples (:func:`kg.rdf.article_ntriples`) and export text (:mod:`kg.export.texts`).
 
 The work on one article never depends on another article: identity comes from content only
 (an entity's IRI is its type and canonical key), and canonical names are decided afterwards
@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from kg.decisions import Decisions
 from kg.errors import ArticleError, describe
-from kg.export_texts import ExportText
+from kg.export.texts import ExportText
 from kg.faults import article_fault
-from kg.model import Document, NlpResult
-from kg.nlp.kb import KnowledgeBase
+from kg.kb import KnowledgeBase
 from kg.nlp.pieces import PIECE_CHARS, forced_cuts
 from kg.rdf import RunInfo
+from kg.records import Document, NlpResult
 from kg.vocab import IRIs
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class ExtractionConfig:
     run: RunInfo
     base: str
     batch_size: int = 16
-    export_texts: bool = True  # also make each article's export text (kg.export_texts.export_text)
+    export_texts: bool = True  # also make each article's export text (kg.export.texts.export_text)
     piece_chars: int = PIECE_CHARS  # longer articles are analysed in pieces (kg.nlp.pieces)
 
 
@@ -122,7 +122,7 @@ class Extractor:
             return [self._analysed([doc])[0] for doc in docs]
 
     def _converted(self, doc: Document, chash: str, result: NlpResult) -> ArticleOutput | ArticleFailure:
-        from kg.export_texts import export_text
+        from kg.export.texts import export_text
         from kg.rdf import article_ntriples
         from kg.resolve import resolve
 

@@ -36,9 +36,9 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import PushError, PushSettingsError
-from kg.query import display_prefixes
 from kg.resources import query_text
 from kg.store import Store
+from kg.vocab import display_prefixes
 
 NTRIPLES = "application/n-triples"
 _OK = (200, 201, 204)

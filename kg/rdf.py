@@ -1,4 +1,4 @@
-"""Turn one article's :class:`~kg.model.Extraction` into its RDF graph, as N-Triples text.
+"""Turn one article's :class:`~kg.records.Extraction` into its RDF graph, as N-Triples text.
 
 The graph follows ``../shared/design/DATA-MODEL.md``. One article gives one graph, named by
 the article's IRI, so that re-building the article replaces exactly its facts. Entity names
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from kg.model import Claim, Entity, Extraction, ModelFact, Relation, TextSpan
+from kg.records import Claim, Entity, Extraction, ModelFact, Relation, TextSpan
 from kg.resolve import RULE_CONFIDENCE
 from kg.vocab import ATTRIBUTIONS, ENTITY_TYPES, KG, OA, ORG, PROV, SCHEMA, STANCES, IRIs
 

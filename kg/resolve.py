@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from kg.decisions import Decisions
-from kg.model import Claim, Entity, Extraction, Mention, ModelFact, NlpResult, Relation
-from kg.nlp.kb import KnowledgeBase
+from kg.kb import KnowledgeBase
+from kg.records import Claim, Entity, Extraction, Mention, ModelFact, NlpResult, Relation
 
 # How sure each merge rule is; recorded with every merge so users can audit them.
 RULE_CONFIDENCE = {"kb-alias": 0.95, "spelling": 0.95, "surname": 0.85, "given-name": 0.7, "acronym": 0.8,

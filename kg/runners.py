@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import describe
-from kg.export_texts import ExportText
+from kg.export.texts import ExportText
 from kg.extract import ArticleFailure, ArticleOutput, ExtractionConfig, Extractor, Task
 
 if TYPE_CHECKING:

@@ -14,6 +14,8 @@ import unicodedata
 from rdflib import Namespace, URIRef
 from rdflib.namespace import ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace
 
+from kg.records import EntityType
+
 # rdflib's DefinedNamespaces know their terms: a misspelt one is reported, not minted silently
 SCHEMA = SDO
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -108,8 +110,8 @@ ATTRIBUTIONS = {
     "continuation": KG.Continuation,
 }
 
-# The one entity-type table: kg.model.EntityType's names -> (class, IRI path segment).
-_ENTITY_TABLE = {
+# The entity types (kg.records.ENTITY_TYPE_NAMES) -> (class, IRI path segment).
+_ENTITY_TABLE: dict[EntityType, tuple[URIRef, str]] = {
     "Person": (SCHEMA.Person, "person"),
     "Organization": (SCHEMA.Organization, "org"),
     "AIModel": (KG.AIModel, "model"),
@@ -177,7 +179,7 @@ class IRIs:
             stem = identifier.rsplit(".", 1)[0] if "." in identifier else identifier
         return self._iri("doc", slugify(stem))
 
-    def entity(self, entity_type: str, key: str) -> URIRef:
+    def entity(self, entity_type: EntityType, key: str) -> URIRef:
         return self._iri(_TYPE_SEGMENT[entity_type], slugify(key))
 
     # The resources of one article, under its IRI. Plain strings, not URIRefs: the writer

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from kg.model import Claim, Document, Entity, Extraction, Mention, Relation, TextSpan
 from kg.rdf import RunInfo, article_ntriples
+from kg.records import Claim, Document, Entity, Extraction, Mention, Relation, TextSpan
 from kg.store import open_store
 from kg.vocab import IRIs
 
@@ -147,9 +147,9 @@ def analyse():
     """One text through the real French pipeline and the shipped KB, to plain records (loaded once)."""
     import warnings
 
-    from kg.model import Document
-    from kg.nlp.kb import load_kb
+    from kg.kb import load_kb
     from kg.nlp.pipeline import doc_to_result, load_pipeline
+    from kg.records import Document
 
     warnings.filterwarnings("ignore", module="spacy")
     kb = load_kb()

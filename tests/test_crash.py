@@ -251,7 +251,7 @@ def test_export_killed_while_writing_leaves_no_half_file(tiny_store_path, tmp_pa
         "    sink.write(b'<https://example.org/half> <https://example.org/written> \"' + b'x' * 100000)\n"
         "    sink.flush(); os.fsync(sink.fileno())\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
-        "e._WRITERS['ntriples'] = dying\n"
+        "e.WRITERS['ntriples'] = dying\n"
         "from kg.cli import main\n"
         "sys.exit(main(sys.argv[1:]))")
     previous = tmp_path / "previous.nt"

@@ -17,10 +17,10 @@ from test_build import facts, readable_diff
 import kg
 from kg.extract import ExtractionConfig, Extractor
 from kg.ingest import iter_inputs
-from kg.model import Document
-from kg.nlp.kb import load_kb
+from kg.kb import load_kb
 from kg.nlp.pipeline import analyse, doc_to_result, load_pipeline
 from kg.rdf import article_ntriples, to_nquads
+from kg.records import Document
 from kg.resolve import resolve
 from kg.vocab import IRIs
 
@@ -297,7 +297,7 @@ def _exports(path: Path, *, texts: bool) -> dict[str, bytes | int]:
     """Turtle and N-Triples exports of the store at ``path``, from its export texts or not."""
     import io
 
-    from kg.export import _WRITERS
+    from kg.export import WRITERS
     from kg.store import Store, open_store
 
     out: dict[str, bytes | int] = {}
@@ -305,7 +305,7 @@ def _exports(path: Path, *, texts: bool) -> dict[str, bytes | int]:
         view = store if texts else Store(store.path, store.ox, store.iris, True, None, export_texts=False)
         for fmt in ("turtle", "ntriples"):
             sink = io.BytesIO()
-            _WRITERS[fmt](view, sink)
+            WRITERS[fmt](view, sink)
             out[fmt] = sink.getvalue()
         out["texts"] = len(view.export_texts(["own"]))
     return out
@@ -334,7 +334,7 @@ def test_a_build_keeps_export_texts_that_give_the_database_bytes(single_machine)
 def test_export_texts_follow_every_write_of_an_article_graph(single_machine, tmp_path):
     from rdflib import Graph, URIRef
 
-    from kg.export_texts import ExportText
+    from kg.export.texts import ExportText
     from kg.store import open_store
 
     path = tmp_path / "store"

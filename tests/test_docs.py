@@ -78,3 +78,18 @@ def test_listed_values_are_the_choices_of(command):
     for action in parser._actions:  # positionals with choices: kg decide merge|split|type|ignore, list
         if not action.option_strings and action.choices is not None and not isinstance(action.choices, dict):
             assert set(action.choices) <= words, f"kg {command} {action.dest}: {action.choices}"
+
+
+def test_architecture_lists_every_module_once_and_nothing_else():
+    """ARCHITECTURE.md's module list is the tree a newcomer reads: it must be the real one."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^(kg/\S+\.py) +\S", text, flags=re.MULTILINE)
+    modules = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "kg").rglob("*.py") if "ontology" not in p.parts)
+    assert len(listed) == len(set(listed)), "a module is listed twice"
+    assert sorted(listed) == modules
+
+
+def test_no_module_is_over_600_lines():
+    sizes = {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
+             for p in (ROOT / "kg").rglob("*.py") if "ontology" not in p.parts}
+    assert {m: n for m, n in sizes.items() if n > 600} == {}

@@ -225,9 +225,7 @@ def test_failed_export_leaves_no_partial_file(store, tmp_path, monkeypatch, exis
     target = tmp_path / "out.ttl"
     if existing is not None:
         target.write_bytes(existing)
-    import kg.export_texts
-
-    monkeypatch.setattr(kg.export_texts, "turtle_statements", _failing_turtle)
+    monkeypatch.setattr(importlib.import_module("kg.export.rdf"), "turtle_statements", _failing_turtle)
     with pytest.raises(RuntimeError, match="disk on fire"):
         export(store, "turtle", target)
     if existing is None:
@@ -242,7 +240,7 @@ def test_interrupted_export_leaves_no_partial_file(store, tmp_path, monkeypatch)
         sink.write(b"@prefix kg: <https://w3id.org/newskg/ontology#> .\n")
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(export_module._WRITERS, "graphml", interrupted)
+    monkeypatch.setitem(export_module.WRITERS, "graphml", interrupted)
     with pytest.raises(KeyboardInterrupt):
         export(store, "graphml", tmp_path / "g.graphml")
     assert list(tmp_path.iterdir()) == []

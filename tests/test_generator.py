@@ -8,8 +8,8 @@ import pyoxigraph as ox
 from corpus_gen import generate_article, iter_articles, planted_extraction, write_corpus
 
 from kg.ingest import iter_inputs
-from kg.model import Document
 from kg.rdf import RunInfo, article_ntriples
+from kg.records import Document
 from kg.store import open_store
 
 RUN = RunInfo(version="test", pipeline="generated", settings_hash="test")

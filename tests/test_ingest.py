@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kg import ingest
 from kg.errors import InputError
+from kg.ingest import decoding as ingest_decode
 from kg.ingest import iter_inputs, iter_paths, iter_records, read_documents
-from kg.model import Document
+from kg.records import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 FRENCH = ("Le PDG de Hugging Face, Clément Delangue, s’inquiète des modèles chinois. "
@@ -193,13 +193,13 @@ def test_twenty_megabyte_article_is_read(tmp_path):
 def test_over_the_size_limit_is_refused_without_reading(tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as stream:
-        stream.truncate(ingest.MAX_BYTES + 1)  # sparse: no disk space used
+        stream.truncate(ingest_decode.MAX_BYTES + 1)  # sparse: no disk space used
     problem = problem_of(path)
     assert problem == "file too large: 52,428,801 bytes, over the limit of 52,428,800 bytes (50 MB); split it"
 
 
 def test_size_limit_applies_to_every_format(tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest, "MAX_BYTES", 100)
+    monkeypatch.setattr(ingest_decode, "MAX_BYTES", 100)
     path = write(tmp_path, "a.jsonl", json.dumps({"id": "a", "text": FRENCH}))
     assert problem_of(path).startswith("file too large")
 

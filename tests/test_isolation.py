@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 import kg
 from kg.errors import ArticleError
-from kg.model import Document, Mention, NlpResult, RawRelation, TextSpan
 from kg.nlp.pieces import cut, forced_cuts, merge
+from kg.records import Document, Mention, NlpResult, RawRelation, TextSpan
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -108,7 +108,7 @@ def test_merge_shifts_every_span_and_keeps_one_object_per_mention():
 
 @pytest.mark.model
 def test_an_article_in_pieces_gives_the_records_of_the_whole_with_exact_offsets():
-    from kg.nlp.kb import load_kb
+    from kg.kb import load_kb
     from kg.nlp.pipeline import analyse, load_pipeline
 
     warnings.filterwarnings("ignore", module="spacy")

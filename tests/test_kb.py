@@ -6,7 +6,7 @@ import csv
 import re
 from collections import Counter
 
-from kg.nlp.kb import KB_DIR, KB_FILES, NOT_ENTITIES_FILE, load_kb, read_kb_csv, read_not_entities
+from kg.kb import KB_DIR, KB_FILES, NOT_ENTITIES_FILE, load_kb, read_kb_csv, read_not_entities
 
 
 def _rows(name: str) -> list[dict[str, str]]:

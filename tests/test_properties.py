@@ -32,9 +32,9 @@ from rdflib import RDF, Literal
 
 from kg.errors import InputError
 from kg.ingest import read_documents
-from kg.model import Document
-from kg.nlp.kb import load_kb
+from kg.kb import load_kb
 from kg.rdf import RunInfo, article_ntriples
+from kg.records import Document
 from kg.resolve import resolve
 from kg.vocab import OA, IRIs
 

@@ -13,15 +13,8 @@ import pytest
 from conftest import RUN, TEXT_A, TEXT_B, extraction_graph, tiny_extractions
 
 from kg.errors import FormatError, QueryError
-from kg.query import (
-    QUERY_DIR,
-    RESULT_FORMATS,
-    canned_queries,
-    format_result,
-    load_query,
-    run_query,
-    shorten,
-)
+from kg.formats import RESULT_FORMATS, format_result, shorten
+from kg.query import QUERY_DIR, canned_queries, load_query, run_query
 from kg.store import open_store
 
 KGR = "https://w3id.org/newskg/id/"

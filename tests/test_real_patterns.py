@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.nlp.kb import load_kb
+from kg.kb import load_kb
 from kg.resolve import resolve
 
 pytestmark = pytest.mark.model

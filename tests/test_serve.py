@@ -32,8 +32,8 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from kg.cli import main, make_parser
 from kg.errors import StoreError
-from kg.model import Claim, Document, Extraction, Relation
 from kg.query import canned_queries
+from kg.records import Claim, Document, Extraction, Relation
 from kg.serve import (
     KGServer,
     ServeError,

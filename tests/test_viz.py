@@ -17,7 +17,7 @@ import pytest
 from conftest import CHROMIUM_FLAGS, RUN, _entity, _span_of, chromium, extraction_graph
 
 from kg.errors import ExportError, FocusError, ViewError
-from kg.model import Claim, Document, Extraction, Relation
+from kg.records import Claim, Document, Extraction, Relation
 from kg.store import open_store
 from kg.viz import ViewSummary, fold, parse_types, render_view, safe_json, view_graph
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
+from kg.kb import read_word_list
 from kg.nlp.grammar import org_noun
-from kg.nlp.kb import read_word_list
 from kg.nlp.lexicon import DETERMINERS, ORG_NOUNS, ROLE_HEADS
 
 PERSON_PRONOUNS = frozenset({"il", "elle", "lui"})

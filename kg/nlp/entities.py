@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.nlp.kb import KnowledgeBase, kb_id, read_word_list
+from kg.kb import KnowledgeBase, kb_id, read_word_list
 from kg.nlp.lexicon import (
     BOILERPLATE_LINE_RE,
     DETERMINERS,

@@ -10,8 +10,8 @@ or anywhere if there is none): :func:`cut` says so (``Piece.forced``), and the b
 Each piece is analysed as a document of its own, and pieces go through spaCy in batches
 of at most :data:`BATCH_PIECES` pieces' worth of characters, so peak memory depends on
 the piece size, not on the article's length. The plain records of the pieces are then
-merged into one :class:`~kg.model.NlpResult` for the whole article, every
-:class:`~kg.model.TextSpan` shifted by its piece's start, so evidence indexes the
+merged into one :class:`~kg.records.NlpResult` for the whole article, every
+:class:`~kg.records.TextSpan` shifted by its piece's start, so evidence indexes the
 original text exactly and the article is resolved as one (one article node, the same
 IRIs). Relations and claims are only ever found within a sentence, and a cut is never
 inside a sentence except where ``forced``: nothing is built across a cut.
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from kg.model import Document, Mention, NlpResult, RawClaim, RawModelFact, RawRelation, TextSpan
+from kg.records import Document, Mention, NlpResult, RawClaim, RawModelFact, RawRelation, TextSpan
 
 if TYPE_CHECKING:
     from spacy.language import Language

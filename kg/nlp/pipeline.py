@@ -1,5 +1,5 @@
 """The NLP stage: a spaCy pipeline with newskg's components, and the conversion of its
-output into plain records (:class:`~kg.model.NlpResult`). No spaCy object leaves here."""
+output into plain records (:class:`~kg.records.NlpResult`). No spaCy object leaves here."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from spacy.util import minibatch
 
 from kg.decisions import Decisions
 from kg.errors import ModelError
-from kg.model import Document, EntityType, Mention, NlpResult, RawClaim, RawModelFact, RawRelation, TextSpan
+from kg.kb import KnowledgeBase, load_kb
 from kg.nlp.claims import attribution_lines, find_claims
 from kg.nlp.coref import title_class
 from kg.nlp.developers import anaphor_launches, opening_org
@@ -27,13 +27,13 @@ from kg.nlp.entities import (
     shared_company_model_names,
 )
 from kg.nlp.factories import register_factories
-from kg.nlp.kb import KnowledgeBase, load_kb
 from kg.nlp.model_facts import find_model_facts
 from kg.nlp.pieces import PIECE_CHARS, analyse_in_pieces
 from kg.nlp.quotes import Quote, find_quotes
 from kg.nlp.relations import find_relations
 from kg.nlp.roles import titles_without_name
 from kg.nlp.titles import possessive_titles_without_org
+from kg.records import Document, EntityType, Mention, NlpResult, RawClaim, RawModelFact, RawRelation, TextSpan
 
 DEFAULT_MODEL = "fr_core_news_md"
 SOURCE_CONFIDENCE = {"kb": 0.95, "pattern": 0.8, "surname": 0.85, "ner": 0.7, "repair": 0.7}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from kg.model import Stance
+from kg.records import Stance
 
 _CUES: dict[Stance, list[tuple[str, float]]] = {
     "concern": [

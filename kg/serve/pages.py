@@ -17,10 +17,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import ArgumentError
-from kg.query import canned_queries, display_prefixes, run_query, shorten
+from kg.formats import shorten
+from kg.query import canned_queries, run_query
 from kg.resources import query_text
 from kg.store import Store
-from kg.vocab import KG, ORG, SCHEMA
+from kg.vocab import KG, ORG, SCHEMA, display_prefixes
 from kg.web import render, safe_json
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -113,18 +114,13 @@ def entity_data(store: Store, iri: str) -> dict[str, Any]:
 
 
 def _articles(store: Store, identifiers: set[str]) -> dict[str, dict[str, str | None]]:
-    if not identifiers:
-        return {}
-    values = " ".join(ox.Literal(i).__str__() for i in sorted(identifiers))
-    result = run_query(store, f"""SELECT ?id ?doc ?headline ?url ?date WHERE {{ VALUES ?id {{ {values} }}
-        ?doc a <{SCHEMA.NewsArticle}> ; <{SCHEMA.identifier}> ?id .
-        OPTIONAL {{ ?doc <{SCHEMA.headline}> ?headline }} OPTIONAL {{ ?doc <{SCHEMA.url}> ?url }}
-        OPTIONAL {{ ?doc <{SCHEMA.datePublished}> ?date }} }}""")
+    """Headline, URL and date of each article; identifiers are bound as literals (a page's is its URL)."""
     out: dict[str, dict[str, str | None]] = {}
-    for row in result.rows:
-        ident, doc, headline, url, date = row
-        out[str(ident)] = {"iri": doc, "headline": headline, "date": date,
-                           "url": url if url and re.match(r"(?i)^https?://", url) else None}
+    query = query_text("serve", "article.rq")
+    for identifier in sorted(identifiers):
+        for ident, doc, headline, url, date in run_query(store, query, {"id": ox.Literal(identifier)}).rows[:1]:
+            out[str(ident)] = {"iri": doc, "headline": headline, "date": date,
+                               "url": url if url and re.match(r"(?i)^https?://", url) else None}
     return out
 
 

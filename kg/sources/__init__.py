@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import ArticleError, InputError, describe
-from kg.model import Document
+from kg.ingest import Record
+from kg.records import Document
 
-Record = Document | InputError
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _URL = re.compile(r"https?://", re.IGNORECASE)
 

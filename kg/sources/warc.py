@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.model import Document
+from kg.records import Document
 from kg.sources import FetchOptions, Record, SkipCounts
 from kg.sources.web import HTML_TYPES, html_document
 

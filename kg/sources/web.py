@@ -1,4 +1,4 @@
-"""Fetching pages politely, with a cache, and turning HTML into a :class:`~kg.model.Document`.
+"""Fetching pages politely, with a cache, and turning HTML into a :class:`~kg.records.Document`.
 
 Politeness
     Every request says ``User-Agent: newskg/VERSION (+project URL)``. ``robots.txt`` is
@@ -31,7 +31,7 @@ from urllib.robotparser import RobotFileParser
 
 from kg import __version__
 from kg.errors import InputError
-from kg.model import Document
+from kg.records import Document
 from kg.sources import FetchOptions, Record, SkipCounts
 
 USER_AGENT = f"newskg/{__version__} (+https://github.com/newskg/newskg)"
@@ -234,15 +234,15 @@ def page_kind(page: Page) -> str:
 
 def html_document(body: bytes, content_type: str, url: str, where: str) -> Document:
     """An article from an HTML page fetched or archived at ``url``; its identity is its canonical URL."""
-    from kg.ingest import _checked_text, _extract_html, _language_code, decode, detect_language
+    from kg.ingest import checked_text, decode, detect_language, extract_html, language_code
 
     html = decode(_utf8(body, content_type), where)
-    fields = _extract_html(html, where)
-    text = _checked_text(fields["text"], where)
+    fields = extract_html(html, where)
+    text = checked_text(fields["text"], where)
     canonical = canonical_url(fields.get("url"), url)
     return Document(identifier=canonical, text=text, source=where, title=fields.get("title") or None,
                     url=canonical, date=fields.get("date") or None,
-                    lang=detect_language(text) or _language_code(fields.get("language")))
+                    lang=detect_language(text) or language_code(fields.get("language")))
 
 
 def canonical_url(declared: object, base: str) -> str:

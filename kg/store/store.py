@@ -37,8 +37,10 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from kg.errors import KGError, StoreError
-from kg.export_texts import ExportText
+from kg.export.texts import ExportText
 from kg.files import write_atomically
+from kg.query import BoundTerm
+from kg.resources import query_text
 from kg.store import snapshots
 from kg.store.snapshots import (
     LOCK_FILE,
@@ -119,8 +121,7 @@ class Store:
         return value.value if isinstance(value, ox.Literal) else None
 
     def documents(self) -> list[URIRef]:
-        q = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g a <{SCHEMA.NewsArticle}> }} }} ORDER BY ?g"
-        return [URIRef(row["g"].value) for row in select(self.ox, q)]
+        return [URIRef(row["g"].value) for row in select(self.ox, query_text("store", "documents.rq"))]
 
     def replace_article(self, graph: Graph) -> set[URIRef]:
         """Replace one article's graph in one transaction; return the entities touched."""
@@ -330,9 +331,11 @@ class Store:
         return snap
 
 
-def select(oxstore: ox.Store, sparql: str, *, union: bool = False) -> ox.QuerySolutions:
-    """The solutions of a SELECT query (typed: ``ox.Store.query`` may also answer ASK or CONSTRUCT)."""
-    answer = oxstore.query(sparql, use_default_graph_as_union=union)
+def select(oxstore: ox.Store, sparql: str, *, union: bool = False,
+           substitutions: dict[ox.Variable, BoundTerm] | None = None) -> ox.QuerySolutions:
+    """The solutions of a SELECT query (typed: ``ox.Store.query`` may also answer ASK or CONSTRUCT),
+    with ``substitutions`` bound."""
+    answer = oxstore.query(sparql, use_default_graph_as_union=union, substitutions=substitutions or None)
     if not isinstance(answer, ox.QuerySolutions):
         raise TypeError(f"not a SELECT query: {sparql[:60]!r}")
     return answer

@@ -1,7 +1,7 @@
 """The export texts' database, beside the store's (``export-texts/``, in each snapshot too).
 
 ``export-texts/`` (a second Oxigraph database, in each snapshot too) keeps every article
-graph as the text an export writes (:class:`kg.export_texts.ExportText`: N-Triples and Turtle,
+graph as the text an export writes (:class:`kg.export.texts.ExportText`: N-Triples and Turtle,
 made where the article was extracted), so that ``kg export`` concatenates texts instead of
 reading every term back from the database (about five seconds per million triples on
 two cores). A text is used only if its key names the content hash its graph holds now:
@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.export_texts import ExportText, export_key
+from kg.export.texts import ExportText, export_key
 from kg.store.snapshots import EXPORT_TEXTS_DIR
 
 # One subject per article graph (its IRI), a literal per part. These IRIs name nothing in

@@ -8,12 +8,18 @@ Offsets are code-point offsets into ``Document.text`` exactly as read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeGuard, get_args
 
+# The one list of entity types. kg.vocab maps each to its RDF class and IRI segment (IRIs live there).
 EntityType = Literal["Person", "Organization", "AIModel"]
+ENTITY_TYPE_NAMES: tuple[EntityType, ...] = get_args(EntityType)
 Predicate = Literal["worksFor", "founder", "creator"]
 Stance = Literal["concern", "support", "criticism", "prediction", "neutral"]
 ClaimKind = Literal["direct", "reported"]
+
+
+def is_entity_type(name: object) -> TypeGuard[EntityType]:
+    return name in ENTITY_TYPE_NAMES
 
 
 @dataclass(frozen=True)

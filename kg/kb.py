@@ -15,13 +15,12 @@ from functools import cache
 from pathlib import Path
 
 from kg.errors import ModelError
-from kg.model import EntityType
+from kg.records import ENTITY_TYPE_NAMES, EntityType, is_entity_type
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 KB_DIR = DATA_DIR / "kb"
 KB_FILES = ("organizations.csv", "models.csv", "people.csv")
 NOT_ENTITIES_FILE = "not_entities.csv"
-_TYPES: dict[str, EntityType] = {"Organization": "Organization", "AIModel": "AIModel", "Person": "Person"}
 
 
 @dataclass(frozen=True)
@@ -93,13 +92,13 @@ def read_kb_csv(path: Path, default_type: str | None = None) -> list[KBEntry]:
     for number, row in enumerate(rows, start=2):
         name = (row.get("name") or "").strip()
         etype = (row.get("type") or default_type or "").strip()
-        if not name or etype not in _TYPES:
-            raise ModelError(f"{path}:{number}: a KB row needs a name and a type (Person, Organization, AIModel)")
+        if not name or not is_entity_type(etype):
+            raise ModelError(f"{path}:{number}: a KB row needs a name and a type ({', '.join(ENTITY_TYPE_NAMES)})")
         entries.append(
             KBEntry(
                 id=(row.get("id") or "").strip() or _slug(name),
                 name=name,
-                type=_TYPES[etype],
+                type=etype,
                 aliases=tuple(a for a in _split(row.get("aliases")) if a != name),
                 developer=(row.get("developer") or "").strip() or None,
                 organization=(row.get("organization") or "").strip() or None,

@@ -1,227 +1,24 @@
-"""Write the store in standard RDF formats, or as a property graph for Gephi/Cytoscape.
-
-* ``turtle``, ``ntriples``, ``jsonld``: the union of all graphs, graph names dropped and
-  each triple written once. Turtle and N-Triples are made from the texts the build kept
-  (:mod:`kg.store`, "Export texts"): about a second per million triples, where reading the
-  terms back from the database takes five.
-* ``nquads``, ``trig``: the dataset as stored, one named graph per article plus the
-  ``kgr:graph/entities`` and ``kgr:graph/runs`` graphs, so provenance survives.
-* ``graphml``: entities as nodes; relations and claims as edges (see
-  :func:`property_graph`).
-
-Every file is written to a temporary file in the target's folder and moved onto the
-target only when complete, so an interrupted or failed export never leaves a
-truncated file under the target's name.
-"""
+"""The property-graph export: entities as nodes, relations and claims as edges, written as
+GraphML for Gephi, Cytoscape and networkx (:func:`property_graph`, :func:`write_graphml`)."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import networkx as nx
-import pyoxigraph as ox
 
 from kg.errors import ExportError
-from kg.files import atomic_output
 from kg.graph import relation_facts
-from kg.query import display_prefixes, run_query
+from kg.query import run_query
 from kg.resources import query_text
 from kg.vocab import ENTITY_TYPES
 
 if TYPE_CHECKING:
     from kg.store import Store
 
-FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "graphml")
-EXTENSIONS = {"turtle": ".ttl", "ntriples": ".nt", "nquads": ".nq", "trig": ".trig", "jsonld": ".jsonld",
-              "graphml": ".graphml"}
 
-Writer = Callable[["Store", BinaryIO], int]
-Bindings = dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]  # a query's parameters
-
-
-def export(store: Store, fmt: str, out: Path | None, *, min_confidence: float = 0.0) -> int:
-    """Write the store as ``fmt`` to ``out`` (stdout when None); return triples, quads or edges written.
-
-    With ``min_confidence``, facts whose ``kg:confidence`` is lower are left out (see :func:`confident_view`)."""
-    writer = _WRITERS.get(fmt)
-    if writer is None:
-        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if min_confidence > 0:
-        store = confident_view(store, min_confidence)
-    if out is None:
-        return _to_stdout(store, writer)
-    target = Path(out)
-    try:
-        with atomic_output(target) as sink:
-            return writer(store, sink)
-    except OSError as exc:
-        raise ExportError(f"{target}: cannot write {fmt} export: {exc.strerror or exc}") from exc
-
-
-def confident_view(store: Store, min_confidence: float) -> Store:
-    """An in-memory copy of the store without the facts below ``min_confidence``: the
-    low-confidence mentions, reifiers, memberships, merges and claims (with their own triples),
-    and every direct edge none of whose reifiers reaches the threshold."""
-    decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
-    threshold: Bindings = {ox.Variable("t"): ox.Literal(f"{float(min_confidence):.4f}", datatype=decimal)}
-    low = {row["x"] for row in _select(store, "low_confidence.rq", threshold)}
-    kept_edges = {(r["s"], r["p"], r["o"]) for r in _select(store, "supported_edges.rq", threshold)}
-    weak_edges = {(r["s"], r["p"], r["o"]) for r in _select(store, "reified_edges.rq")} - kept_edges
-    view = ox.Store()
-    view.bulk_extend(
-        q for q in store.ox.quads_for_pattern(None, None, None, None)
-        if q.subject not in low and (q.subject, q.predicate, q.object) not in weak_edges
-    )
-    return type(store)(store.path, view, store.iris, True, None, export_texts=False)  # texts say what is not here
-
-
-def _select(store: Store, name: str, substitutions: Bindings | None = None) -> ox.QuerySolutions:
-    """The solutions of ``ontology/queries/export/<name>``, per graph, with its parameters bound."""
-    answer = store.ox.query(query_text("export", name), substitutions=substitutions)
-    assert isinstance(answer, ox.QuerySolutions)  # every export query is a SELECT
-    return answer
-
-
-def _to_stdout(store: Store, writer: Writer) -> int:
-    sys.stdout.flush()  # keep anything already printed ahead of the export
-    sink = sys.stdout.buffer
-    count = writer(store, sink)
-    sink.flush()
-    return count
-
-
-# -- RDF ---------------------------------------------------------------------------
-def rdf_prefixes(store: Store) -> dict[str, str]:
-    """The prefixes written at the top of Turtle, TriG and the JSON-LD context."""
-    return display_prefixes(store.iris.base)
-
-
-def union_triples(store: Store) -> list[ox.Triple]:
-    """All triples of all graphs, each once, sorted by (subject, predicate, object) strings."""
-    triples = {q.triple for q in ox.parse(b"".join(union_ntriples_lines(store)), ox.RdfFormat.N_TRIPLES)}
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-
-
-def union_ntriples_lines(store: Store) -> list[bytes]:
-    """The lines :func:`_write_ntriples` writes: every triple once (see :func:`_union_parts`)."""
-    lines: list[bytes] = []
-    for own, _, shared in _union_parts(store, "ntriples"):
-        lines += own.encode("utf-8").splitlines(keepends=True)
-        lines += [line.encode("utf-8") for line in shared]
-    return lines
-
-
-def _union_parts(store: Store, own_as: Literal["ntriples", "turtle"]) -> Iterator[tuple[str, int, list[str]]]:
-    """Every graph as ``(own lines as "ntriples" or "turtle", how many, the shared lines no
-    earlier graph had)``, graphs in name order (the default graph first); shared lines are
-    N-Triples.
-
-    Together, the own and new shared lines are the union of all graphs, each triple once:
-    own lines (about the article or IRIs under its own, :func:`kg.export_texts.split_own_lines`)
-    cannot be in another graph; the shared ones are deduplicated here. An article's parts come
-    from its export text when it has a valid one (:meth:`Store.export_texts`), and only the
-    parts needed are read (on a million triples, each is some 100 MB); other graphs are read
-    from the database and split, sorted and written the same way, so an export's bytes do
-    not depend on which graphs had a text.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from kg.export_texts import split_own_lines, turtle_statements
-
-    part = "turtle" if own_as == "turtle" else "own"
-    texts = store.export_texts([part, "own_count", "shared"])
-    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-        ox.DefaultGraph(), *sorted(store.ox.named_graphs(), key=str)]
-    prefixes = rdf_prefixes(store)
-
-    def read(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> tuple[str, int, list[str]]:
-        name = graph.value if isinstance(graph, ox.NamedNode) else ""
-        if name in texts:
-            text = texts[name]
-            return text[part], int(text["own_count"]), text["shared"].splitlines(keepends=True)
-        data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
-        lines = sorted(set(data.decode("utf-8").splitlines(keepends=True)))
-        own, shared = split_own_lines(name, lines) if name else ([], lines)
-        return turtle_statements(own, prefixes) if part == "turtle" else "".join(own), len(own), shared
-
-    seen: set[str] = set()
-    # Graphs without a text are read from the database, about 150k quads a second and a thread:
-    # on every core (Oxigraph reads without Python's lock).
-    with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as pool:
-        for own, count, shared in pool.map(read, graphs):
-            new = [line for line in shared if line not in seen]
-            seen.update(new)
-            yield own, count, new
-
-
-def _write_turtle(store: Store, sink: BinaryIO) -> int:
-    """The union as Turtle, each triple once: the project's prefixes, then graph by graph in
-    name order, the statements about the article (made at build time) and those about
-    entities no earlier graph stated."""
-    from kg.export_texts import turtle_statements
-
-    prefixes = rdf_prefixes(store)
-    sink.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()).encode("utf-8"))
-    count = 0
-    for own, own_count, shared in _union_parts(store, "turtle"):
-        count += own_count + len(shared)
-        sink.write((own + turtle_statements(shared, prefixes)).encode("utf-8"))
-    return count
-
-
-def _write_ntriples(store: Store, sink: BinaryIO) -> int:
-    """The union as N-Triples, each triple once: graph by graph in name order, sorted within."""
-    count = 0
-    for own, own_count, shared in _union_parts(store, "ntriples"):
-        count += own_count + len(shared)
-        sink.write((own + "".join(shared)).encode("utf-8"))
-    return count
-
-
-def _write_nquads(store: Store, sink: BinaryIO) -> int:
-    store.ox.dump(sink, ox.RdfFormat.N_QUADS)
-    return len(store)
-
-
-def _write_trig(store: Store, sink: BinaryIO) -> int:
-    store.ox.dump(sink, ox.RdfFormat.TRIG, prefixes=rdf_prefixes(store))
-    return len(store)
-
-
-def _write_jsonld(store: Store, sink: BinaryIO) -> int:
-    """JSON-LD through rdflib, compacted with the project's prefixes as ``@context``.
-
-    rdflib walks subjects in hash order, which changes between processes; sorting
-    the (unordered) JSON-LD arrays makes the same store give the same bytes.
-    """
-    from rdflib.plugins.serializers.jsonld import from_rdf
-
-    graph = store.union_graph()
-    document = from_rdf(graph, context_data=rdf_prefixes(store), auto_compact=True)
-    sink.write(json.dumps(_canonical_json(document), indent=2, sort_keys=True, ensure_ascii=False).encode())
-    sink.write(b"\n")
-    return len(graph)
-
-
-def _canonical_json(value: Any) -> Any:
-    """Sort every JSON array except ``@list`` ones (whose order is meaningful in RDF)."""
-    if isinstance(value, dict):
-        return {k: [_canonical_json(v) for v in item] if k == "@list" else _canonical_json(item)
-                for k, item in value.items()}
-    if isinstance(value, list):
-        items = [_canonical_json(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
-
-
-# -- property graph ----------------------------------------------------------------
 _TYPE_NAMES = {str(iri): name for name, iri in ENTITY_TYPES.items()}
 
 
@@ -320,7 +117,7 @@ def _local_name(iri: str) -> str:
     return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _write_graphml(store: Store, sink: BinaryIO) -> int:
+def write_graphml_export(store: Store, sink: BinaryIO) -> int:
     graph = property_graph(store)
     try:
         write_graphml(graph, sink)
@@ -455,13 +252,3 @@ def _check_xml(text: str) -> None:
 def _flush_xml(out: list[str], sink: BinaryIO) -> None:
     sink.write("".join(out).encode("utf-8"))
     out.clear()
-
-
-_WRITERS: dict[str, Writer] = {
-    "turtle": _write_turtle,
-    "ntriples": _write_ntriples,
-    "nquads": _write_nquads,
-    "trig": _write_trig,
-    "jsonld": _write_jsonld,
-    "graphml": _write_graphml,
-}
