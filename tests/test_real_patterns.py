@@ -204,7 +204,14 @@ RELATION_CASES = [
      {("Mistral Large 3", "creator", "Mistral AI"), ("Le Chat Pro", "creator", "Mistral AI")}),
     ("Pierre Martin a cofondé en 2023 la start-up Lumen avec Julie Robert, passée par Meta.",
      {("Lumen", "founder", "Pierre Martin"), ("Lumen", "founder", "Julie Robert")}),
-    # negatives: a former office, a mere mention of a product beside a company
+    ("Orion Labs a lancé Vega-12B ainsi que Vega-70B.",
+     {("Vega-12B", "creator", "Orion Labs"), ("Vega-70B", "creator", "Orion Labs")}),
+    ("Orion Labs a sorti mardi un nouveau modèle d'IA générative, K2, salué par les chercheurs.",
+     {("K2", "creator", "Orion Labs")}),
+    # negatives: a former office, a mere mention of a product beside a company, a model it is compared with
+    ("Orion Labs a publié un modèle ouvert, Vega-12B, capable de rivaliser avec GPT-4o.",
+     {("Vega-12B", "creator", "Orion Labs")}),
+    ("Orion Labs a présenté Vega-12B, plus rapide que Llama 3.", {("Vega-12B", "creator", "Orion Labs")}),
     ("L'ancien patron de Google, Eric Schmidt, investit dans la défense.", set()),
     ("Google a changé de stratégie, comme Microsoft avant lui.", set()),
 ]
@@ -213,6 +220,15 @@ RELATION_CASES = [
 @pytest.mark.parametrize(("text", "expected"), RELATION_CASES)
 def test_relations_stated_in_passing(analyse, text, expected):
     assert relations(analyse(text)) == expected
+
+
+def test_a_name_apposed_to_a_model_noun_is_a_model_unless_it_names_a_person(analyse):
+    def typed(text):
+        return {(m.text, m.type) for m in analyse(text).mentions}
+
+    assert ("K2", "AIModel") in typed("La société a dévoilé son nouveau modèle de langage, K2, en Chine.")
+    assert ("Marc Durand", "Person") in typed("Le ministre a présenté son assistant, Marc Durand, aux journalistes.")
+    assert not any(t == "AIModel" for _, t in typed("Ce modèle économique, Paris le connaît bien."))
 
 
 def test_an_organisation_noun_launching_a_model_stands_for_the_organisation_named_most(analyse):

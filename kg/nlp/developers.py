@@ -120,18 +120,36 @@ def _subject_org_before(doc: Doc, ents: list[Span], i: int, sent: Span) -> Span 
     return None
 
 
+# Words after which a model is compared with the launched one, not launched: "capable de rivaliser
+# avec GPT-4o", "plus rapide que Llama 3", "face à Gemini", "pour remplacer GPT-4".
+_COMPARED = frozenset("""avec que qu' qu’ contre face devant rivaliser concurrencer concurrent concurrents
+    surpasser dépasser remplacer remplace succéder successeur rival rivaux comparable comparables""".split())
+# What may stand between two launched models: "M1 et M2", "M1, M2 ainsi que M3".
+_LIST_GLUE = frozenset({",", "et", "ou", "ainsi", "que", "puis"})
+
+
 def _models_after(doc: Doc, ents: list[Span], i: int, sent: Span, allow_colon: bool = False) -> list[Span]:
-    models = []
+    """The models the verb at ``i`` launches: named within 15 words after it, before any organisation,
+    person or comparison, and, after the first, only in a list with it."""
+    models: list[Span] = []
     stops = (";",) if allow_colon else (";", ":")
     for ent in ents:
         if ent.start <= i or ent.start - i > 15:
             continue
         if label(ent) in ("ORG", "PER"):
             break
-        if any(t.text in stops or t.lower_ == "par" for t in doc[i : ent.start]):
+        between = doc[models[-1].end if models else i + 1 : ent.start]
+        if any(t.text in stops or t.lower_ == "par" or _compares(t) for t in between):
+            break
+        if models and not all(t.lower_ in _LIST_GLUE for t in between):
             break
         models.append(ent)
     return models
+
+
+def _compares(token: Token) -> bool:
+    """A word that brings in a model to compare with (``que`` of ``ainsi que`` lists instead)."""
+    return token.lower_ in _COMPARED and not (token.lower_ == "que" and token.nbor(-1).lower_ == "ainsi")
 
 
 POSSESSIVES = frozenset({"son", "sa", "leur", "ses", "leurs"})

@@ -136,6 +136,15 @@ class ModelNameRecognizer:
             rf" (?:(?:nouveau|nouvel|dernier|premier|propre) )?(?:{noun})\b"
         )
 
+        # "un nouveau modèle d'IA générative, R1, jugé…": a short name apposed to a model noun (and
+        # its AI qualifiers), closed by a comma, a bracket or the sentence's end
+        qualifier = (r"(?: (?:d['’]IA|de langage|d['’]intelligence artificielle|open source|génératif|générative"
+                     r"|conversationnel|conversationnelle|multimodal|vocal|vocale|de raisonnement|phare))")
+        self.apposed_name_re = re.compile(
+            rf"\b(?i:un|le|son|leur|ce|cet) (?:(?i:nouveau|nouvel|dernier|premier|propre) )?(?i:{noun})"
+            rf"{qualifier}{{0,2}}, ([A-Z][\w.]*(?:-[\w.]+)*(?: (?:\d[\w.]*|[A-Z][\w.]*))?)(?=[,.)]|$)"
+        )
+
     def __call__(self, doc: Doc) -> Doc:
         spans = filter_spans([s for s in self._candidates(doc) if s is not None])
         if spans:
@@ -164,6 +173,14 @@ class ModelNameRecognizer:
             if m.group(1).split()[0] not in NOT_MODEL_NAMES:
                 end = m.start(1) + len(m.group(1).rstrip("."))
                 yield doc.char_span(m.start(1), end, label=MODEL, alignment_mode="expand")
+        for m in self.apposed_name_re.finditer(text):
+            name = m.group(1).rstrip(".")
+            span = doc.char_span(m.start(1), m.start(1) + len(name), label=MODEL, alignment_mode="expand")
+            # "son assistant, Marc Durand," names a person; a name with a digit (R1) names no one
+            named = span is not None and not any(c.isdigit() for c in name) and any(
+                e.label_ in ("PER", "LOC", "ORG") and _overlap(e, span) for e in doc.ents)
+            if span is not None and not named and name.split()[0] not in NOT_MODEL_NAMES:
+                yield span
         for m in self.cue_re.finditer(text):
             name = m.group(1)
             start = m.start(1)
