@@ -179,6 +179,14 @@ def test_an_organisation_announcing_a_product_makes_no_claim(analyse):
     assert speakers(analyse("Mistral AI annonce un nouveau modèle de code.")) == []
 
 
+def test_a_line_of_names_with_a_verb_does_not_make_the_line_above_a_pull_quote(analyse):
+    text = ("Le PDG d'OpenAI Sam Altman a rencontré Emmanuel Macron.\n"
+            "Sam Altman, patron d'OpenAI, et Dario Amodei, patron d'Anthropic, étaient présents.")
+    assert speakers(analyse(text)) == []
+    quoted = "Nous ouvrirons un bureau à Paris.\nSam Altman, patron d'OpenAI"
+    assert speakers(analyse(quoted)) == [("Sam Altman", "pull quote")]
+
+
 def relations(result) -> set[tuple]:
     return {(r.subject.text, r.predicate, r.object.text) for r in result.relations}
 
@@ -208,6 +216,19 @@ RELATION_CASES = [
      {("Vega-12B", "creator", "Orion Labs"), ("Vega-70B", "creator", "Orion Labs")}),
     ("Orion Labs a sorti mardi un nouveau modèle d'IA générative, K2, salué par les chercheurs.",
      {("K2", "creator", "Orion Labs")}),
+    # a participle phrase that opens the sentence, about the subject after it
+    ("La start-up Nexa s'installe à Lyon. Fondée en 2021 par Paul Girard et Julie Martin, Nexa emploie 40 personnes.",
+     {("Nexa", "founder", "Paul Girard"), ("Nexa", "founder", "Julie Martin")}),
+    ("Développé par la start-up Nexa, le modèle Orion-7B est disponible en open source.",
+     {("Orion-7B", "creator", "Nexa")}),
+    ("Nommée directrice de la recherche chez Nexa en mars, Julie Martin arrive de Meta.",
+     {("Julie Martin", "worksFor", "Nexa")}),
+    ("Nexa a été cofondée par deux anciens de DeepMind, Paul Girard et Julie Martin.",
+     {("Nexa", "founder", "Paul Girard"), ("Nexa", "founder", "Julie Martin")}),
+    ("Paul Girard, qui a quitté Google en 2022 pour cofonder Nexa, est confiant.",
+     {("Nexa", "founder", "Paul Girard")}),
+    ("Fondée en 2021 par Paul Girard, l'entreprise a déménagé à Lyon.", set()),
+    ("Développé par Nexa, ce service de cartographie est gratuit.", set()),
     # negatives: a former office, a mere mention of a product beside a company, a model it is compared with
     ("Orion Labs a publié un modèle ouvert, Vega-12B, capable de rivaliser avec GPT-4o.",
      {("Vega-12B", "creator", "Orion Labs")}),

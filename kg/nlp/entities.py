@@ -170,6 +170,8 @@ class ModelNameRecognizer:
             ):
                 yield doc.char_span(m.start(), m.start() + len(word), label=MODEL, alignment_mode="expand")
         for m in self.apposition_re.finditer(text):
+            if _NAMED_NEXT.match(text, m.end()):
+                continue  # "Développé par Nexa, le modèle Orion-7B": the model noun names its own model
             if m.group(1).split()[0] not in NOT_MODEL_NAMES:
                 end = m.start(1) + len(m.group(1).rstrip("."))
                 yield doc.char_span(m.start(1), end, label=MODEL, alignment_mode="expand")
@@ -196,6 +198,9 @@ class ModelNameRecognizer:
                     break
             name = " ".join(kept).rstrip(".,;:")  # "son assistant Kimi." ends a sentence
             yield doc.char_span(start, start + len(name), label=MODEL, alignment_mode="expand")
+
+
+_NAMED_NEXT = re.compile(r" (?:[A-Z]|\d)")
 
 
 def _overlap(a: Span, b: Span) -> bool:
@@ -485,14 +490,24 @@ def _org_context_starts(doc: Doc) -> list[int]:
         elif low in FOUND_FORMS and i >= 1 and lowers[i - 1] in ("ont", "a", "avait", "avaient") and \
                 nxt < len(doc) and lowers[nxt] != "par":
             starts.append(nxt)
+        elif low in ("fonder", "cofonder", "co-fonder") and i >= 1 and lowers[i - 1] in ("pour", "de", "d'", "d’"):
+            starts.append(nxt)  # "a quitté Google pour cofonder Nexa"
+        elif low in FOUND_FORMS and i >= 3 and lowers[i - 1] == "été" and nxt < len(doc) and lowers[nxt] == "par":
+            starts.append(_capitalised_start(words, doc, i - 3))  # "Nexa a été cofondée par"
         elif low == "," and nxt + 1 < len(doc) and lowers[nxt] in _ORG_PARTICIPLES:
-            k = i - 1
-            while k >= 0 and words.capitalised(k):
-                k -= 1
-                if doc[k + 1].is_sent_start:
-                    break
-            starts.append(k + 1 if k + 1 < i else i)
+            starts.append(_capitalised_start(words, doc, i - 1))
     return starts
+
+
+def _capitalised_start(words: Words, doc: Doc, end: int) -> int:
+    """Where the run of capitalised words ending at token ``end`` begins (``end + 1`` if there is none),
+    without crossing a sentence start."""
+    k = end
+    while k >= 0 and words.capitalised(k):
+        k -= 1
+        if doc[k + 1].is_sent_start:
+            break
+    return k + 1
 
 
 INSTITUTION_NOUNS = frozenset("clinique hôpital université école institut observatoire fondation centre".split())

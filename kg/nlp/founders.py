@@ -13,6 +13,7 @@ from kg.nlp.grammar import (
     first_ent_after,
     label,
     last_ent_before,
+    opening_name,
 )
 from kg.nlp.tokens import positions_in, word_positions
 
@@ -35,7 +36,7 @@ def founders(sent: Span, ents: list[Span]) -> Iterator[Found]:
         org = first_ent_after(ents, token.i, "ORG", limit=4) or _object_org(doc, ents, token.i + 1, sent)
         if org is None:
             continue
-        founders = _coordination_before(doc, ents, token.i, sent)
+        founders = _coordination_before(doc, ents, token.i, sent) or _subject_of_infinitive(doc, ents, token, sent)
         for person in founders:
             yield Found(org, "founder", person, None, "people-founded-org", 0.85)
         if founders:  # "X a cofondé Y en 2010 avec Z et W"
@@ -51,6 +52,15 @@ def founders(sent: Span, ents: list[Span]) -> Iterator[Found]:
                     k = j + 1
                 for person in coordination_after(doc, ents, k, sent):
                     yield Found(org, "founder", person, None, "people-founded-org-with", 0.8)
+
+
+def _subject_of_infinitive(doc: Doc, ents: list[Span], token: Token, sent: Span) -> list[Span]:
+    """``X, qui a quitté Google pour cofonder Y``: the infinitive's founder is the person who opens
+    the sentence."""
+    if token.i - 1 < sent.start or doc[token.i - 1].lower_ != "pour" or not token.lower_.endswith("er"):
+        return []
+    person = opening_name(sent, ents, ("PER",), token.i)
+    return [person] if person is not None else []
 
 
 def _object_org(doc: Doc, ents: list[Span], k: int, sent: Span) -> Span | None:
@@ -82,20 +92,31 @@ def _par_follows(doc: Doc, token: Token, sent: Span) -> bool:
 def _index_after_par(doc: Doc, token: Token, sent: Span) -> int:
     for k in range(token.i + 1, min(token.i + 6, sent.end)):
         if doc[k].lower_ == "par":
-            return _skip_group_words(doc, k + 1, sent)
+            return skip_group_words(doc, k + 1, sent)
     return token.i + 1
 
 
 GROUP_WORDS = frozenset("un une groupe équipe poignée trio duo comprenant dont notamment parmi lesquels "
-                        "lesquelles composé composée de d' d’ chercheurs ingénieurs anciens".split())
+                        "lesquelles composé composée de d' d’ du des chercheurs chercheuses ingénieurs ingénieures "
+                        "anciens anciennes compatriotes amis entrepreneurs scientifiques experts deux trois quatre "
+                        "cinq six".split())
 
 
-def _skip_group_words(doc: Doc, k: int, sent: Span) -> int:
-    """``fondée par un groupe comprenant X``: the founders are named after a few group words."""
+def skip_group_words(doc: Doc, k: int, sent: Span) -> int:
+    """``fondée par un groupe comprenant X``, ``par deux anciens de DeepMind, X et Y``: the founders
+    are named after a few group words (which may name where they come from)."""
     j = k
-    while j < sent.end and j - k < 5 and doc[j].lower_ in GROUP_WORDS and not doc[j].ent_type_:
+    while j < sent.end and j - k < 8:
+        t = doc[j]
+        if t.ent_type_ == "PER":
+            return j
+        if t.text in (",", ":") and j > k and j + 1 < sent.end and doc[j + 1].ent_type_ == "PER":
+            return j + 1
+        came_from = j > k and t.ent_type_ in ("ORG", "LOC", "MISC")  # "anciens de DeepMind"
+        if not (t.lower_ in GROUP_WORDS or t.like_num or came_from) or (j == k and t.ent_type_):
+            break
         j += 1
-    return j if j < sent.end and doc[j].ent_type_ == "PER" else k
+    return k
 
 
 def coordination_after(doc: Doc, ents: list[Span], i: int, sent: Span) -> list[Span]:

@@ -112,7 +112,7 @@ def attribution_speaker(line: list[Span], ents_of: dict[int, list[Span]]) -> Spa
         return None
     first = line[0]
     ents = [e for e in ents_of.get(first.start, []) if e.label_ == "PER"]
-    if not ents or len(first.text) > 120 or any(t.pos_ == "VERB" for t in first):
+    if not ents or len(first.text) > 120 or any(t.pos_ in ("VERB", "AUX") for t in first):
         return None
     person = ents[0]
     if len(person) < 2 and len(first) <= len(person) + 1:

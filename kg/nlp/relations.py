@@ -1,4 +1,5 @@
-"""Relations read from the grammar of a sentence: roles, founders, developers.
+"""Relations read from the grammar of a sentence: roles, founders, developers, and
+participle phrases that open the sentence.
 
 The rules work on the sequence of tokens and entity spans of one sentence, with the
 French function words that carry these relations (``de``, ``chez``, apposition
@@ -15,6 +16,7 @@ from spacy.tokens import Span
 
 from kg.nlp.developers import developers
 from kg.nlp.founders import founders
+from kg.nlp.fronted import fronted_facts
 from kg.nlp.grammar import Found
 from kg.nlp.roles import roles
 
@@ -24,6 +26,7 @@ def find_relations(sent: Span, ents: list[Span]) -> Iterator[Found]:
     yield from roles(sent, ents)
     yield from founders(sent, ents)
     yield from developers(sent, ents)
+    yield from fronted_facts(sent, ents)
 
 
 __all__ = ["Found", "find_relations"]
