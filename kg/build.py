@@ -73,6 +73,7 @@ class BuildSettings:
     piece_chars: int = PIECE_CHARS  # longer articles are analysed in pieces of this size (kg.nlp.pieces)
     max_chars: int = MAX_CHARS  # longer articles are refused (kg build --max-chars)
     fetch: FetchOptions | None = None  # URLs, feeds, sitemaps (kg.sources); None: defaults, cache beside the store
+    archive_split: int = 256 * 1024 * 1024  # Dask: a larger .warc.gz is read by one task per range of this size
 
 
 def _failed(report: BuildReport, failure: ArticleFailure, on_error: OnError) -> None:
@@ -462,7 +463,8 @@ def _extract_with_dask(tasks: Iterable[tuple[Document, str]], archives: list[str
     try:
         with dask_client(settings.scheduler, max(1, settings.workers)) as client:
             shard_dir.mkdir(parents=True, exist_ok=True)
-            jobs = warc.archive_tasks(archives, _fetch_options(settings, store), settings.max_chars, shard_dir, keep)
+            jobs = warc.archive_tasks(archives, _fetch_options(settings, store), settings.max_chars, shard_dir, keep,
+                                      settings.archive_split)
             known = warc.known_articles({} if settings.force or not jobs else store.content_hashes())
             pending = warc.submit_archives(client, jobs, config, known)  # the workers read while this process does
             for shard in dask_extract(tasks, config, shard_dir, client, shared=keep):

@@ -14,16 +14,18 @@ build reads it (:func:`kg.build._changed_articles`): the same counts of left-out
 the same one-line errors (``archive.warc.gz@offset``), and the same rule for a page read
 twice: the first in input order is the article, the later copy a duplicate, whose graph, if
 its task analysed it too, is taken out of that shard before it is loaded. A task whose worker
-dies twice is one error line naming the archive (or ``archive@start`` for a range).
+dies twice, and twice again when submitted once more, is one error line naming the archive (or
+``archive@start`` for a range).
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import itertools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,12 +37,6 @@ if TYPE_CHECKING:
     from kg.build import BuildReport, BuildSettings, ReadSoFar
     from kg.extract import ExtractionConfig, Task
     from kg.sources import FetchOptions
-
-# Archives over this size are cut into ranges of about this size, one task each (a CC-NEWS
-# file, about 1 GB, is then read by four workers instead of one, and its shard comes back in
-# four parts).
-SPLIT_BYTES = 256 * 1024 * 1024
-
 
 @dataclass(frozen=True)
 class ArchiveTask:
@@ -97,8 +93,11 @@ def _key(graph: str, chash: str) -> bytes:
 
 
 def archive_tasks(paths: Iterable[str | os.PathLike[str]], fetch: FetchOptions, max_chars: int,
-                  shard_dir: Path, shared: bool, split_bytes: int = SPLIT_BYTES) -> list[ArchiveTask]:
-    """One task per archive, or per range of about ``split_bytes`` of a larger ``.warc.gz``."""
+                  shard_dir: Path, shared: bool, split_bytes: int = 0) -> list[ArchiveTask]:
+    """One task per archive, or per range of about ``split_bytes`` of a larger ``.warc.gz`` (0: not cut).
+
+    A CC-NEWS file, about 1 GB, cut by the build's default of 256 MiB is read by four workers at
+    once, and its shard comes back in four parts instead of one large one."""
     from kg.sources.warc import record_starts
 
     tasks: list[ArchiveTask] = []
@@ -113,27 +112,62 @@ def archive_tasks(paths: Iterable[str | os.PathLike[str]], fetch: FetchOptions, 
     return tasks
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A task on the cluster, and how to submit it again."""
+
+    task: ArchiveTask
+    future: Any
+    again: Callable[[], Any]
+
+
 def submit_archives(client: Any, tasks: list[ArchiveTask], config: ExtractionConfig,
-                    known: frozenset[bytes]) -> list[tuple[ArchiveTask, Any]]:
-    """Start every task; the set of known articles goes to each worker once."""
+                    known: frozenset[bytes]) -> list[Submitted]:
+    """Start every task; the set of known articles goes to each worker once.
+
+    That set is a task's result, not scattered data: the scheduler keeps what makes it, so when
+    the workers holding it die it is made again (scattered data would be lost, and every task
+    needing it cancelled)."""
     if not tasks:
         return []
-    [shared_known] = client.scatter([known], broadcast=True)  # a list: scatter would split a set
-    return [(task, client.submit(read_archive_task, task, config, shared_known, pure=False)) for task in tasks]
+    held = client.submit(_held, known, pure=False)
+    pending = []
+    for task in tasks:
+        again = functools.partial(client.submit, read_archive_task, task, config, held, pure=False)
+        pending.append(Submitted(task, again(), again))
+    return pending
 
 
-def archive_results(pending: list[tuple[ArchiveTask, Any]], shard_dir: Path) -> Iterator[ArchiveOutput]:
+def _held(value: frozenset[bytes]) -> frozenset[bytes]:
+    return value
+
+
+def archive_results(pending: list[Submitted], shard_dir: Path) -> Iterator[ArchiveOutput]:
     """Each task's output, in input order, its shard on disk here; a task whose worker died twice
     is one error naming the archive."""
-    for i, (task, future) in enumerate(pending):
+    for i, submitted in enumerate(pending):
         try:
-            out: ArchiveOutput = future.result()
+            out = _result(submitted)
         except Exception as exc:
-            problem = ArchiveProblem(task.name, f"worker stage failed: {dask_failure(exc, 'reading it')}")
-            yield ArchiveOutput(task, ShardOutput(""), [problem])
+            problem = ArchiveProblem(submitted.task.name, f"worker stage failed: {dask_failure(exc, 'reading it')}")
+            yield ArchiveOutput(submitted.task, ShardOutput(""), [problem])
             continue
         received(out.shard, str(shard_dir / f"archive-{i:05d}.nq.gz"))
         yield out
+
+
+def _result(submitted: Submitted) -> ArchiveOutput:
+    """The task's output. The scheduler gives up a task when two workers die *while it is assigned to
+    them*, running or only waiting its turn behind the task that kills them; so a task given up is
+    run once more, by then without the other (given up too, and submitted again only when its own
+    result is asked for, after this one's)."""
+    try:
+        out: ArchiveOutput = submitted.future.result()
+    except Exception as exc:
+        if type(exc).__name__ != "KilledWorker":
+            raise
+        out = submitted.again().result()
+    return out
 
 
 # -- on the worker -------------------------------------------------------------------------------
@@ -230,5 +264,5 @@ def _without(shard: ShardOutput, drop: set[str]) -> ShardOutput:
     return shard
 
 
-__all__ = ["ArchiveOutput", "ArchiveTask", "archive_results", "archive_tasks", "known_articles",
+__all__ = ["ArchiveOutput", "ArchiveTask", "Submitted", "archive_results", "archive_tasks", "known_articles",
            "read_archive_task", "settle", "submit_archives"]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kg.errors import InputError
+from kg.faults import article_fault
 from kg.model import Document
 from kg.sources import FetchOptions, Record, SkipCounts
 from kg.sources.web import HTML_TYPES, html_document
@@ -43,6 +44,7 @@ def read_archive(path: Path, options: FetchOptions, skipped: SkipCounts,
     digests: set[str] = set()
     offset = start
     with stream:
+        article_fault("read", path.name)  # tests: the process reading this archive fails or dies here
         stream.seek(start)
         records = ArchiveIterator(stream, arc2warc=True)  # its offsets are the file's: it starts at tell()
         try:
