@@ -9,6 +9,7 @@ worker processes, or on Dask. Which one changes nothing in the graph (see :mod:`
 * Dask (:func:`dask_extract`): the same extraction in partitions (one task each) on a
   ``distributed`` cluster (a local one, or ``tcp://scheduler:8786``); each partition is
   written as a compressed N-Quads shard, and the shards are bulk-loaded into the store.
+  WARC/ARC archives are Dask tasks of their own, read by the workers (:mod:`kg.runners_warc`).
 """
 
 from __future__ import annotations
