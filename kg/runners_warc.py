@@ -127,10 +127,12 @@ def submit_archives(client: Any, tasks: list[ArchiveTask], config: ExtractionCon
 
     That set is a task's result, not scattered data: the scheduler keeps what makes it, so when
     the workers holding it die it is made again (scattered data would be lost, and every task
-    needing it cancelled)."""
+    needing it cancelled). It is copied to every worker before the tasks start: the scheduler
+    places a task near its data, and would otherwise run most of them on the one worker holding it."""
     if not tasks:
         return []
     held = client.submit(_held, known, pure=False)
+    client.replicate([held])
     pending = []
     for task in tasks:
         again = functools.partial(client.submit, read_archive_task, task, config, held, pure=False)

@@ -325,15 +325,24 @@ def test_a_second_dask_build_of_the_warc_analyses_nothing(from_warc, from_warc_d
 
 def test_a_page_in_two_archives_is_one_article_from_the_first(site, from_feed, from_warc, scheduler, tmp_path):
     """The second archive holds the Mistral page again, under another URL and with another text: both
-    tasks analyse it, and the client keeps the first archive's (the feed's graph), not both."""
+    tasks analyse it, and the client keeps the first archive's (the feed's graph), not both. The
+    OpenAI page is also a saved file, which the client reads first: the archive's copy is a second
+    article under one identifier, one error line, as in the local build."""
     url = site.root + "/actu/mistral.html"
     changed = site.pages["/actu/mistral.html"].replace(b"</article>", "<p>Paragraphe ajouté.</p></article>".encode())
     other = write_pages(tmp_path / "other.warc.gz", [(site.root + "/autre/mistral.html", changed)])
     assert f'href="{url}"'.encode() in changed and changed != site.pages["/actu/mistral.html"]
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "openai.html").write_bytes(site.pages["/actu/openai.html"])
     store = tmp_path / "store"
-    report = kg.build([from_warc[1], other], store, on_dask(scheduler))
+    report = kg.build([from_warc[1], saved, other], store, on_dask(scheduler))
     assert (report.analysed, report.unchanged) == (4, 0), report.errors
-    assert report.left_out == {**LEFT_OUT, "duplicate": 2} and len(report.errors) == 1
+    assert report.left_out == {**LEFT_OUT, "duplicate": 2} and len(report.errors) == 2
+    same = report.errors[0]
+    assert same.startswith(f"{from_warc[1]}@") and same.endswith(
+        f": same identifier {site.root + '/actu/openai.html'!r} as {saved / 'openai.html'}; skipped"), same
+    assert "truncated or corrupt archive" in report.errors[1]
     with open_store(store, read_only=True) as opened:
         assert len(opened.documents()) == 4
     g, feed = facts(store), facts(from_feed[0])
