@@ -225,7 +225,7 @@ def settle(out: ArchiveOutput, read: ReadSoFar, report: BuildReport, settings: B
 
     for reason, count in out.left_out.items():
         report.left_out[reason] = report.left_out.get(reason, 0) + count
-    drop: set[str] = set()  # articles this task extracted that an earlier input already gave
+    drop: dict[str, str] = {}  # articles this task extracted that an earlier input already gave -> source
     for event in out.events:
         if isinstance(event, ArchiveProblem):
             error = InputError(event.where, event.problem)
@@ -244,12 +244,13 @@ def settle(out: ArchiveOutput, read: ReadSoFar, report: BuildReport, settings: B
                     report.unchanged += 1
                 continue
         if event.state == "new":
-            drop.add(event.identifier)
+            drop[event.identifier] = event.source
     return _without(out.shard, drop)
 
 
-def _without(shard: ShardOutput, drop: set[str]) -> ShardOutput:
-    """``shard`` without the articles ``drop`` (its file rewritten without their graphs)."""
+def _without(shard: ShardOutput, drop: dict[str, str]) -> ShardOutput:
+    """``shard`` without the articles ``drop`` (identifier -> source): its file rewritten without their
+    graphs, and without their failures and warnings (which name their source)."""
     if not drop:
         return shard
     graphs = {graph for identifier, graph, _ in shard.articles if identifier in drop}
@@ -263,6 +264,8 @@ def _without(shard: ShardOutput, drop: set[str]) -> ShardOutput:
     shard.commits = [shard.commits[i] for i in kept]
     shard.texts = [text for text in shard.texts if text.graph not in graphs]
     shard.failures = [failure for failure in shard.failures if failure.identifier not in drop]
+    sources = tuple(f"{source}: " for source in drop.values())
+    shard.warnings = [warning for warning in shard.warnings if not warning.startswith(sources)]
     return shard
 
 
