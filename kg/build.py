@@ -33,6 +33,7 @@ from kg.store import Store, open_store
 if TYPE_CHECKING:
     from kg.export.texts import ExportText
     from kg.extract import ArticleFailure, ArticleOutput, ExtractionConfig
+    from kg.runners import ShardOutput
     from kg.sources import FetchOptions
 
 OnError = Literal["skip", "stop"]
@@ -72,6 +73,7 @@ class BuildSettings:
     piece_chars: int = PIECE_CHARS  # longer articles are analysed in pieces of this size (kg.nlp.pieces)
     max_chars: int = MAX_CHARS  # longer articles are refused (kg build --max-chars)
     fetch: FetchOptions | None = None  # URLs, feeds, sitemaps (kg.sources); None: defaults, cache beside the store
+    archive_split: int = 256 * 1024 * 1024  # Dask: a larger .warc.gz is read by one task per range of this size
 
 
 def _failed(report: BuildReport, failure: ArticleFailure, on_error: OnError) -> None:
@@ -122,7 +124,8 @@ def _model_version(model: str) -> str:
 
 
 def iter_documents(inputs: Iterable[str | os.PathLike[str]], report: BuildReport,
-                   on_error: OnError, fetch: FetchOptions | None = None) -> Iterator[Document]:
+                   on_error: OnError, fetch: FetchOptions | None = None,
+                   pages: set[str] | None = None) -> Iterator[Document]:
     """Documents from files, folders, URLs and archives (kg.sources); bad inputs are reported (and stop
     the run if asked).
 
@@ -132,7 +135,7 @@ def iter_documents(inputs: Iterable[str | os.PathLike[str]], report: BuildReport
     from kg.sources import SkipCounts, iter_inputs
 
     left_out = SkipCounts(report.left_out)
-    for record in iter_inputs(inputs, fetch, left_out):
+    for record in iter_inputs(inputs, fetch, left_out, pages):
         if isinstance(record, InputError):
             report.errors.append(str(record))
             if record.__cause__ is not None:  # not a plain bad input: an exception while reading it
@@ -169,10 +172,13 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
     pipeline = _model_version(settings.model)
     digest = settings_hash(settings, kb, pipeline)
     run = RunInfo(version=__version__, pipeline=pipeline, settings_hash=digest)
-    tasks = _changed_articles(inputs, store, settings, digest, decisions, report, progress)
+    inputs, archives = _dask_archives(inputs, settings)
+    read = ReadSoFar()
+    tasks = _changed_articles(inputs, store, settings, digest, decisions, report, progress, read)
     first = next(tasks, None)
-    if first is None:
+    if first is None and not archives:
         return report  # nothing to analyse: the model is not even loaded
+    head = [first] if first is not None else []
     from kg.extract import ExtractionConfig
 
     config = ExtractionConfig(settings.model, kb, decisions, run, store.iris.base, max(1, settings.batch_size),
@@ -181,9 +187,10 @@ def _build_into(inputs: Iterable[str | os.PathLike[str]], store: Store, settings
     store.begin_updates()
     try:
         if settings.engine == "dask":
-            _extract_with_dask(itertools.chain([first], tasks), store, config, settings, report, touched, progress)
+            _extract_with_dask(itertools.chain(head, tasks), archives, read, store, config, settings, report,
+                               touched, progress)
         else:
-            _extract_locally(itertools.chain([first], tasks), store, config, settings, report, touched, progress)
+            _extract_locally(itertools.chain(head, tasks), store, config, settings, report, touched, progress)
     except InputError:  # --on-error stop: what was written stays, with its entities consolidated
         _consolidate(store, touched)
         store.end_updates()
@@ -362,27 +369,41 @@ def _tracking(tasks: Iterable[tuple[Document, str]], store: Store,
         yield doc, chash
 
 
-def _changed_articles(inputs: Iterable[str | os.PathLike[str]], store: Store, settings: BuildSettings,
-                      digest: str, decisions: Decisions, report: BuildReport,
-                      progress: Callable[[int], None] | None) -> Iterator[tuple[Document, str]]:
-    """The articles to analyse, with their content hashes; unchanged ones are counted and skipped."""
-    seen: dict[str, str] = {}
+@dataclass
+class ReadSoFar:
+    """The articles read so far in a build, to tell an article read twice."""
+
+    sources: dict[str, str] = field(default_factory=dict)  # identifier -> where it was read first
+    pages: set[str] = field(default_factory=set)  # identities of web and archive pages (kg.sources)
+
+
+def _dask_archives(inputs: Iterable[str | os.PathLike[str]],
+                   settings: BuildSettings) -> tuple[list[str | os.PathLike[str]], list[str | os.PathLike[str]]]:
+    """The inputs this process reads, and the archives Dask workers read (kg.runners_warc), after them."""
+    from kg.sources import is_archive
+
+    items = list(inputs)
+    if settings.engine != "dask":
+        return items, []
+    return [i for i in items if not is_archive(i)], [i for i in items if is_archive(i)]
+
+
+def _fetch_options(settings: BuildSettings, store: Store) -> FetchOptions:
     from dataclasses import replace
 
     from kg.sources import FetchOptions
 
     fetch = settings.fetch or FetchOptions()
-    if fetch.cache_dir is None:
-        fetch = replace(fetch, cache_dir=str(store.path / "fetch-cache"))
-    for doc in iter_documents(inputs, report, settings.on_error, fetch):
-        if doc.identifier in seen:
-            report.errors.append(f"{doc.source}: same identifier {doc.identifier!r} as {seen[doc.identifier]}; skipped")
+    return replace(fetch, cache_dir=str(store.path / "fetch-cache")) if fetch.cache_dir is None else fetch
+
+
+def _changed_articles(inputs: Iterable[str | os.PathLike[str]], store: Store, settings: BuildSettings,
+                      digest: str, decisions: Decisions, report: BuildReport,
+                      progress: Callable[[int], None] | None, read: ReadSoFar) -> Iterator[tuple[Document, str]]:
+    """The articles to analyse, with their content hashes; unchanged ones are counted and skipped."""
+    for doc in iter_documents(inputs, report, settings.on_error, _fetch_options(settings, store), read.pages):
+        if not admitted(doc.identifier, doc.source, len(doc.text), read, settings, report):
             continue
-        seen[doc.identifier] = doc.source
-        if len(doc.text) > settings.max_chars:
-            _refuse_long(doc, settings, report)
-            continue
-        report.documents.append(doc.identifier)
         chash = content_hash(doc, digest, decisions, settings.piece_chars)
         if not settings.force and store.content_hash(store.iris.document(doc.identifier)) == chash:
             report.unchanged += 1
@@ -392,11 +413,25 @@ def _changed_articles(inputs: Iterable[str | os.PathLike[str]], store: Store, se
         yield doc, chash
 
 
-def _refuse_long(doc: Document, settings: BuildSettings, report: BuildReport) -> None:
+def admitted(identifier: str, source: str, chars: int, read: ReadSoFar, settings: BuildSettings,
+             report: BuildReport) -> bool:
+    """Whether an article read is one of the build's: not a second article under one identifier, nor
+    over the length cap (each is one error line)."""
+    if identifier in read.sources:
+        report.errors.append(f"{source}: same identifier {identifier!r} as {read.sources[identifier]}; skipped")
+        return False
+    read.sources[identifier] = source
+    if chars > settings.max_chars:
+        _refuse_long(source or identifier, chars, settings, report)
+        return False
+    report.documents.append(identifier)
+    return True
+
+
+def _refuse_long(source: str, chars: int, settings: BuildSettings, report: BuildReport) -> None:
     """An article over the cap: one line saying how to raise it (what is stored of it stays)."""
-    error = InputError(doc.source or doc.identifier,
-                       f"{len(doc.text):,} characters, over the limit of {settings.max_chars:,}; to analyse it, "
-                       f"raise the limit with `kg build --max-chars {len(doc.text)}`")
+    error = InputError(source, f"{chars:,} characters, over the limit of {settings.max_chars:,}; to analyse it, "
+                               f"raise the limit with `kg build --max-chars {chars}`")
     report.errors.append(str(error))
     if settings.on_error == "stop":
         raise error
@@ -411,36 +446,55 @@ def _consolidate(store: Store, touched: set[URIRef]) -> None:
         store.consolidate_entities(ordered[i : i + CONSOLIDATION_BATCH])
 
 
-def _extract_with_dask(tasks: Iterable[tuple[Document, str]], store: Store, config: ExtractionConfig,
-                       settings: BuildSettings, report: BuildReport, touched: set[URIRef],
-                       progress: Callable[[int], None] | None) -> None:
-    """Extraction on a Dask cluster; its gzipped N-Quads shards are bulk-loaded as they arrive."""
+def _extract_with_dask(tasks: Iterable[tuple[Document, str]], archives: list[str | os.PathLike[str]],
+                       read: ReadSoFar, store: Store, config: ExtractionConfig, settings: BuildSettings,
+                       report: BuildReport, touched: set[URIRef], progress: Callable[[int], None] | None) -> None:
+    """Extraction on a Dask cluster; its gzipped N-Quads shards are bulk-loaded as they arrive.
+    The archives are read by the workers (one task per archive or range, kg.runners_warc), and
+    settled after the other inputs, in input order."""
     import shutil
     import tempfile
 
-    from kg.runners import dask_extract
+    from kg import runners_warc as warc
+    from kg.runners import dask_client, dask_extract
 
     keep = settings.shard_dir is not None
     shard_dir = Path(settings.shard_dir or tempfile.mkdtemp(prefix=".shards-", dir=store.path))
     try:
-        for shard in dask_extract(tasks, config, shard_dir, scheduler=settings.scheduler,
-                                  workers=max(1, settings.workers), shared=keep):
-            if shard.articles:
-                touched |= store.load_shards([shard.path], [graph for _, graph, _ in shard.articles],
-                                             "".join(shard.commits), shard.texts)
-            for _, _, entities in shard.articles:
-                touched.update(URIRef(e) for e in entities)
-            if shard.path and not keep:
-                Path(shard.path).unlink(missing_ok=True)
-            report.analysed += len(shard.articles)
-            report.warnings.extend(shard.warnings)
-            if progress:
-                progress(len(shard.articles) + len(shard.failures))
-            for failure in shard.failures:  # after the shard is loaded: --on-error stop keeps it
-                _failed(report, failure, settings.on_error)
+        with dask_client(settings.scheduler, max(1, settings.workers)) as client:
+            shard_dir.mkdir(parents=True, exist_ok=True)
+            jobs = warc.archive_tasks(archives, _fetch_options(settings, store), settings.max_chars, shard_dir, keep,
+                                      settings.archive_split)
+            known = warc.known_articles({} if settings.force or not jobs else store.content_hashes())
+            pending = warc.submit_archives(client, jobs, config, known)  # the workers read while this process does
+            for shard in dask_extract(tasks, config, shard_dir, client, shared=keep):
+                _load_shard(shard, store, settings, report, touched, progress, keep)
+            for out in warc.archive_results(pending, shard_dir):
+                unchanged = report.unchanged
+                shard = warc.settle(out, read, report, settings)
+                if progress and report.unchanged > unchanged:
+                    progress(report.unchanged - unchanged)
+                _load_shard(shard, store, settings, report, touched, progress, keep)
     finally:
         if not keep:
             shutil.rmtree(shard_dir, ignore_errors=True)
+
+
+def _load_shard(shard: ShardOutput, store: Store, settings: BuildSettings, report: BuildReport,
+                touched: set[URIRef], progress: Callable[[int], None] | None, keep: bool) -> None:
+    if shard.articles:
+        touched |= store.load_shards([shard.path], [graph for _, graph, _ in shard.articles],
+                                     "".join(shard.commits), shard.texts)
+    for _, _, entities in shard.articles:
+        touched.update(URIRef(e) for e in entities)
+    if shard.path and not keep:
+        Path(shard.path).unlink(missing_ok=True)
+    report.analysed += len(shard.articles)
+    report.warnings.extend(shard.warnings)
+    if progress:
+        progress(len(shard.articles) + len(shard.failures))
+    for failure in shard.failures:  # after the shard is loaded: --on-error stop keeps it
+        _failed(report, failure, settings.on_error)
 
 
 def default_store() -> Path:

@@ -9,6 +9,7 @@ worker processes, or on Dask. Which one changes nothing in the graph (see :mod:`
 * Dask (:func:`dask_extract`): the same extraction in partitions (one task each) on a
   ``distributed`` cluster (a local one, or ``tcp://scheduler:8786``); each partition is
   written as a compressed N-Quads shard, and the shards are bulk-loaded into the store.
+  WARC/ARC archives are Dask tasks of their own, read by the workers (:mod:`kg.runners_warc`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +46,7 @@ class ShardOutput:
     data: bytes | None = None  # the gzipped shard, when it travels back to the client
     failures: list[ArticleFailure] = field(default_factory=list)  # the partition's articles that failed
     warnings: list[str] = field(default_factory=list)
+    pid: int = 0  # the process that made it (a Dask worker's, not the client's)
 
 
 # -- local worker processes ----------------------------------------------------------------
@@ -170,8 +173,25 @@ class _Workers:
 
 # -- Dask ----------------------------------------------------------------------------------
 
+def worker_extractor(config: ExtractionConfig) -> Extractor:
+    """This Dask worker's extractor for ``config``: the model is loaded once per worker process."""
+    key = repr(config)
+    extractor = _WORKER.get(key)
+    if extractor is None:
+        import warnings
+
+        warnings.filterwarnings("ignore", module="spacy")
+        extractor = _WORKER[key] = Extractor(config)
+    return extractor
+
+
 def _dask_partition(tasks: list[Task], config: ExtractionConfig, shard: str | None) -> ShardOutput:
-    """Runs on a Dask worker: extract a partition as one gzipped N-Quads shard.
+    """Runs on a Dask worker: extract a partition as one gzipped N-Quads shard."""
+    return write_shard(worker_extractor(config).extract(tasks), shard)
+
+
+def write_shard(articles: Iterable[ArticleOutput | ArticleFailure], shard: str | None) -> ShardOutput:
+    """Runs on a Dask worker: the extracted ``articles`` as one gzipped N-Quads shard.
 
     With a ``shard`` path (a file system the client sees too) the worker writes it there;
     without, the compressed bytes travel back to the client, which writes the shard itself.
@@ -180,17 +200,10 @@ def _dask_partition(tasks: list[Task], config: ExtractionConfig, shard: str | No
 
     from kg.rdf import to_nquads
 
-    key = repr(config)
-    extractor = _WORKER.get(key)
-    if extractor is None:  # the model is loaded once per worker process
-        import warnings
-
-        warnings.filterwarnings("ignore", module="spacy")
-        extractor = _WORKER[key] = Extractor(config)
-    out = ShardOutput(shard or "")
+    out = ShardOutput(shard or "", pid=os.getpid())
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=1, mtime=0) as sink:
-        for article in extractor.extract(tasks):
+        for article in articles:
             if isinstance(article, ArticleFailure):
                 out.failures.append(article)
                 continue
@@ -210,21 +223,10 @@ def _dask_partition(tasks: list[Task], config: ExtractionConfig, shard: str | No
     return out
 
 
-def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str | os.PathLike[str], *,
-                 scheduler: str | None = None, workers: int = 2, partition_size: int = 64,
-                 group_size: int = 4096, shared: bool = False) -> Iterator[ShardOutput]:
-    """Extract ``tasks`` on a Dask cluster; yields each shard once written to ``shard_dir``.
-
-    ``scheduler`` is a scheduler address (``tcp://host:8786``); without one a
-    ``LocalCluster`` of ``workers`` single-threaded processes is started and closed.
-    Articles go to the cluster in groups of ``group_size`` (``partition_size`` articles a
-    task), so the client never holds the corpus.
-    By default the compressed shards come back through Dask and this process writes
-    them; with ``shared=True`` the workers write them into ``shard_dir`` themselves
-    (a file system they share with this process).
-    """
-    from spacy.util import minibatch
-
+@contextmanager
+def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[Any]:
+    """A ``distributed`` client of the scheduler at ``scheduler`` (``tcp://host:8786``); without
+    one, of a ``LocalCluster`` of ``workers`` single-threaded processes, started and closed here."""
     try:
         import dask
         from distributed import Client, LocalCluster
@@ -234,10 +236,8 @@ def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str
         raise EngineError(f"the dask engine needs dask and distributed ({exc}); "
                          "install them with `pip install 'newskg[dask]'`") from None
 
-    shard_dir = Path(shard_dir)
-    shard_dir.mkdir(parents=True, exist_ok=True)
     cluster = None
-    # A partition whose worker dies is run once more on another worker (the nanny restarts the
+    # A task whose worker dies is run once more on another worker (the nanny restarts the
     # dead one); if that worker dies too, the scheduler gives up on it: KilledWorker, reported.
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         if scheduler is None:
@@ -246,17 +246,43 @@ def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str
         else:
             client = Client(scheduler)
     try:
-        for group, chunk in enumerate(minibatch(tasks, group_size)):
-            parts = [chunk[i : i + partition_size] for i in range(0, len(chunk), partition_size)]
-            shards = [str(shard_dir / f"shard-{group:05d}-{i:05d}.nq.gz") for i in range(len(parts))]
-            futures = [client.submit(_dask_partition, part, config, path if shared else None, pure=False)
-                       for part, path in zip(parts, shards, strict=True)]
-            for part, path, future in zip(parts, shards, futures, strict=True):
-                yield _shard_result(part, path, future)
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def dask_extract(tasks: Iterable[Task], config: ExtractionConfig, shard_dir: str | os.PathLike[str],
+                 client: Any, *, partition_size: int = 64, group_size: int = 4096,
+                 shared: bool = False) -> Iterator[ShardOutput]:
+    """Extract ``tasks`` on the Dask cluster of ``client`` (:func:`dask_client`); yields each shard
+    once written to ``shard_dir``.
+
+    Articles go to the cluster in groups of ``group_size`` (``partition_size`` articles a
+    task), so the client never holds the corpus.
+    By default the compressed shards come back through Dask and this process writes
+    them; with ``shared=True`` the workers write them into ``shard_dir`` themselves
+    (a file system they share with this process).
+    """
+    from spacy.util import minibatch
+
+    shard_dir = Path(shard_dir)
+    shard_dir.mkdir(parents=True, exist_ok=True)
+    for group, chunk in enumerate(minibatch(tasks, group_size)):
+        parts = [chunk[i : i + partition_size] for i in range(0, len(chunk), partition_size)]
+        shards = [str(shard_dir / f"shard-{group:05d}-{i:05d}.nq.gz") for i in range(len(parts))]
+        futures = [client.submit(_dask_partition, part, config, path if shared else None, pure=False)
+                   for part, path in zip(parts, shards, strict=True)]
+        for part, path, future in zip(parts, shards, futures, strict=True):
+            yield _shard_result(part, path, future)
+
+
+def dask_failure(exc: BaseException, doing: str) -> str:
+    """Why a Dask task gave no result, on one line (``doing``: what its worker was doing)."""
+    if type(exc).__name__ == "KilledWorker":
+        return f"the Dask worker {doing} died, and again when retried (killed, or out of memory)"
+    return describe(exc)
 
 
 def _shard_result(part: list[Task], path: str, future: Any) -> ShardOutput:
@@ -265,14 +291,18 @@ def _shard_result(part: list[Task], path: str, future: Any) -> ShardOutput:
     try:
         out: ShardOutput = future.result()
     except Exception as exc:
-        problem = ("the Dask worker analysing it died, and again when retried (killed, or out of memory)"
-                   if type(exc).__name__ == "KilledWorker" else describe(exc))
+        problem = dask_failure(exc, "analysing it")
         return ShardOutput("", failures=[ArticleFailure(d.identifier, d.source or d.identifier, "worker", problem)
                                          for d, _ in part])
+    return received(out, path)
+
+
+def received(out: ShardOutput, path: str) -> ShardOutput:
+    """``out`` with its shard on disk: written at ``path`` here if its bytes came back through Dask."""
     if out.data is not None:
         Path(path).write_bytes(out.data)
         out.path, out.data = path, None
     return out
 
 
-__all__ = ["ShardOutput", "dask_extract", "extract_local"]
+__all__ = ["ShardOutput", "dask_client", "dask_extract", "extract_local", "write_shard"]

@@ -7,6 +7,7 @@ a truncated last record. No other address is ever contacted."""
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import html
 import io
@@ -259,3 +260,162 @@ def test_warc_and_saved_html_give_the_same_graph_as_the_feed(site, from_feed, fr
     for other in (facts(from_warc[0]), facts(tmp_path / "files")):
         assert isomorphic(feed, other), readable_diff(feed, other)
         assert set(feed.subjects()) == set(other.subjects())
+
+
+# -- archives on Dask: the workers read them (one task per archive, or per byte range) -----------
+# One LocalCluster serves these builds, so each worker loads the model once for all of them.
+LEFT_OUT = {"other": 4, "redirect": 1, "non-HTML": 1, "duplicate": 1}  # of the fixture's archive
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def on_dask(scheduler: str | None, **settings) -> BuildSettings:
+    return BuildSettings(engine="dask", scheduler=scheduler, workers=2, fetch=OPTIONS, **settings)
+
+
+def write_pages(path: Path, pages: list[tuple[str, bytes]], compress: bool = True) -> Path:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=compress)
+        for uri, body in pages:
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=http))
+    return path
+
+
+@pytest.fixture(scope="module")
+def from_warc_dask(site, from_warc, scheduler, tmp_path_factory):
+    """The command line of ``from_warc``, with --engine dask."""
+    folder = tmp_path_factory.mktemp("warc-dask")
+    done = kg_cli("build", site.root + "/not-a-feed.xml", from_warc[1], "--store", folder / "store",
+                  "--delay", "0", "--timeout", "2", "--since", "2026-01-01", "--engine", "dask",
+                  "--scheduler", scheduler)
+    return folder / "store", done
+
+
+def test_dask_workers_read_the_warc_into_the_graph_and_report_of_the_local_build(from_feed, from_warc,
+                                                                                 from_warc_dask):
+    (local_store, _, local), (store, done) = from_warc, from_warc_dask
+    assert done.returncode == local.returncode == 1, done.stderr
+    skipped = [[line for line in d.stderr.splitlines() if line.startswith("kg build: skipped:")] for d in (local, done)]
+    assert skipped[1] == skipped[0] and len(skipped[0]) == 2  # the feed's line, and the truncated record's
+    summary = [d.stdout.strip().splitlines()[-1].split(": ", 1)[1] for d in (local, done)]  # after the store path
+    assert summary[1] == summary[0] == ("4 analysed, 0 unchanged, 2 skipped "
+                                        "(left out: 1 duplicate, 1 non-HTML, 4 other, 1 redirect)")
+    g = facts(store)
+    for other in (facts(local_store), facts(from_feed[0])):
+        assert isomorphic(g, other), readable_diff(g, other)
+        assert set(g.subjects()) == set(other.subjects())
+
+
+def test_a_second_dask_build_of_the_warc_analyses_nothing(from_warc, from_warc_dask, scheduler):
+    report = kg.build([from_warc[1]], from_warc_dask[0], on_dask(scheduler))
+    assert (report.analysed, report.unchanged, report.left_out) == (0, 4, LEFT_OUT)
+    assert len(report.errors) == 1 and report.errors[0].startswith(f"{from_warc[1]}@")
+    assert "truncated or corrupt archive" in report.errors[0]
+
+
+def test_a_page_in_two_archives_is_one_article_from_the_first(site, from_feed, from_warc, scheduler, tmp_path):
+    """The second archive holds the Mistral page again, under another URL and with another text: both
+    tasks analyse it, and the client keeps the first archive's (the feed's graph), not both. The
+    OpenAI page is also a saved file, which the client reads first: the archive's copy is a second
+    article under one identifier, one error line, as in the local build."""
+    url = site.root + "/actu/mistral.html"
+    changed = site.pages["/actu/mistral.html"].replace(b"</article>", "<p>Paragraphe ajouté.</p></article>".encode())
+    other = write_pages(tmp_path / "other.warc.gz", [(site.root + "/autre/mistral.html", changed)])
+    assert f'href="{url}"'.encode() in changed and changed != site.pages["/actu/mistral.html"]
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "openai.html").write_bytes(site.pages["/actu/openai.html"])
+    store = tmp_path / "store"
+    report = kg.build([from_warc[1], saved, other], store, on_dask(scheduler))
+    assert (report.analysed, report.unchanged) == (4, 0), report.errors
+    assert report.left_out == {**LEFT_OUT, "duplicate": 2} and len(report.errors) == 2
+    same = report.errors[0]
+    assert same.startswith(f"{from_warc[1]}@") and same.endswith(
+        f": same identifier {site.root + '/actu/openai.html'!r} as {saved / 'openai.html'}; skipped"), same
+    assert "truncated or corrupt archive" in report.errors[1]
+    with open_store(store, read_only=True) as opened:
+        assert len(opened.documents()) == 4
+    g, feed = facts(store), facts(from_feed[0])
+    assert isomorphic(g, feed), readable_diff(g, feed)
+
+
+def test_the_worker_reads_the_archive_from_its_path(site, from_warc, scheduler, tmp_path):
+    """What is submitted is a path; what comes back was made in a worker process, not here.
+    (A length cap of 0 leaves every article out: no model is loaded for this.)"""
+    import os
+
+    from kg import runners_warc
+    from kg.decisions import Decisions
+    from kg.extract import ExtractionConfig
+    from kg.kb import load_kb
+    from kg.rdf import RunInfo
+    from kg.runners import dask_client
+
+    archive = from_warc[1]
+    tasks = runners_warc.archive_tasks([archive], OPTIONS, 0, tmp_path, shared=False)
+    assert [(t.path, t.span) for t in tasks] == [(str(archive), (0, None))]
+    config = ExtractionConfig("fr_core_news_md", load_kb(), Decisions(), RunInfo("t", "t", "t"), "https://example.org/kg/")
+    with dask_client(scheduler) as client:
+        [out] = runners_warc.archive_results(runners_warc.submit_archives(client, tasks, config, frozenset()), tmp_path)
+        workers = set(client.run(os.getpid).values())
+    assert out.shard.pid in workers and os.getpid() not in workers
+    docs = [e for e in out.events if isinstance(e, runners_warc.ArchiveDoc)]
+    assert [(d.identifier, d.state) for d in docs] == [(site.root + p, "too long") for p in ARTICLES]
+    assert all(d.source.startswith(f"{archive}@") for d in docs) and out.left_out == LEFT_OUT
+
+
+def test_record_starts_finds_each_record_of_a_gzipped_warc(from_warc, tmp_path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    from kg.sources.warc import record_starts
+
+    archive = from_warc[1]
+    with archive.open("rb") as stream:
+        records = ArchiveIterator(stream)
+        offsets = [records.offset for _ in records]
+    assert len(offsets) == 12 and record_starts(archive, 1) == offsets
+    expected = [0]  # about 3000 bytes apart, each at a record
+    for offset in offsets:
+        if offset >= expected[-1] + 3000:
+            expected.append(offset)
+    assert record_starts(archive, 3000) == expected and len(expected) == 3
+    assert record_starts(archive, archive.stat().st_size) == [0]
+    # one gzip member for the whole archive: no record starts a member, so it is not cut
+    plain = write_pages(tmp_path / "plain.warc", [(f"https://x.example/{i}", b"<p>x</p>" * 500) for i in range(20)],
+                        compress=False)
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(plain.read_bytes()))
+    assert record_starts(whole, 100) == [0] and record_starts(plain, 100) == [0]
+
+
+def test_a_warc_read_in_byte_ranges_gives_the_same_report_and_graph(from_warc, scheduler, tmp_path):
+    store = tmp_path / "store"
+    report = kg.build([from_warc[1]], store, on_dask(scheduler, archive_split=3000))
+    assert (report.analysed, report.unchanged, report.left_out) == (4, 0, LEFT_OUT)
+    assert len(report.errors) == 1 and "truncated or corrupt archive" in report.errors[0]
+    g, local = facts(store), facts(from_warc[0])
+    assert isomorphic(g, local), readable_diff(g, local)
+
+
+def test_an_archive_whose_worker_dies_twice_is_one_line_and_the_other_archives_are_built(site, from_warc,
+                                                                                        tmp_path, monkeypatch):
+    """The worker reading the fixture's archive kills itself (SIGKILL) as it opens it, each time: one
+    line names the archive; the other archive's page is built. (Were the archive read here, this
+    process would die.) Its own cluster: the workers must start with the fault in their environment."""
+    monkeypatch.setenv("KG_TEST_FAULT", f"read:{from_warc[1].name}:kill")
+    openai = site.root + "/actu/openai.html"
+    other = write_pages(tmp_path / "other.warc.gz", [(openai, site.pages["/actu/openai.html"])])
+    report = kg.build([from_warc[1], other], tmp_path / "store", on_dask(None))
+    assert report.errors == [f"{from_warc[1]}: worker stage failed: the Dask worker reading it died, and again "
+                             "when retried (killed, or out of memory)"]
+    assert (report.analysed, report.documents) == (1, [openai])

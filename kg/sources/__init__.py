@@ -72,14 +72,17 @@ def is_archive(item: object) -> bool:
 
 
 def iter_inputs(inputs: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
-                options: FetchOptions | None = None, skipped: SkipCounts | None = None) -> Iterator[Record]:
+                options: FetchOptions | None = None, skipped: SkipCounts | None = None,
+                seen: set[str] | None = None) -> Iterator[Record]:
     """Every document of ``inputs`` (files and folders first, then URLs and archives in the order given),
-    each problem yielded in its place."""
+    each problem yielded in its place. ``seen`` collects the identities of the pages read from the
+    web and archives (a page already in it is a duplicate): the Dask engine reads archives on its
+    workers and goes on with this set (:mod:`kg.runners_warc`)."""
     from kg.ingest import iter_inputs as iter_files
 
     options, skipped = options or FetchOptions(), skipped if skipped is not None else SkipCounts()
     items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
-    seen: set[str] = set()  # identities of the pages read from the web and archives
+    seen = seen if seen is not None else set()
     fetcher = None
     try:
         files = [i for i in items if not (is_url(i) or is_archive(i))]
@@ -93,7 +96,7 @@ def iter_inputs(inputs: Iterable[str | os.PathLike[str]] | str | os.PathLike[str
                     fetcher = Fetcher(options)
                 yield from _unique(_read_url(str(item), fetcher, options, skipped), seen, skipped)
             elif is_archive(item):
-                yield from _unique(_read_archive(Path(item), options, skipped), seen, skipped)
+                yield from archive_records(Path(item), options, skipped, seen)
     finally:
         if fetcher is not None:
             fetcher.close()
@@ -120,15 +123,24 @@ def _read_url(url: str, fetcher: object, options: FetchOptions, skipped: SkipCou
         yield ArticleError(url, "read", describe(exc), exc)
 
 
-def _read_archive(path: Path, options: FetchOptions, skipped: SkipCounts) -> Iterator[Record]:
+def archive_records(path: Path, options: FetchOptions, skipped: SkipCounts, seen: set[str],
+                    span: tuple[int, int | None] = (0, None)) -> Iterator[Record]:
+    """The articles of one archive (a page whose identity is in ``seen`` is a duplicate), each
+    problem yielded in its place: what the build reads here, or a Dask worker reads itself.
+    ``span``: only the records that start in this byte range (:func:`kg.sources.warc.read_archive`)."""
+    return _unique(_read_archive(path, options, skipped, span), seen, skipped)
+
+
+def _read_archive(path: Path, options: FetchOptions, skipped: SkipCounts,
+                  span: tuple[int, int | None]) -> Iterator[Record]:
     from kg.sources.warc import read_archive
 
     try:
-        yield from read_archive(path, options, skipped)
+        yield from read_archive(path, options, skipped, span)
     except InputError as exc:
         yield exc
     except Exception as exc:
         yield ArticleError(str(path), "read", describe(exc), exc)
 
 
-__all__ = ["FetchOptions", "SkipCounts", "is_archive", "is_url", "iter_inputs"]
+__all__ = ["FetchOptions", "SkipCounts", "archive_records", "is_archive", "is_url", "iter_inputs"]

@@ -120,6 +120,13 @@ class Store:
         value = rows[0].object if rows else None
         return value.value if isinstance(value, ox.Literal) else None
 
+    def content_hashes(self) -> dict[str, str]:
+        """Every built article's content hash: ``{graph: hash}``."""
+        return {str(q.subject.value): str(q.object.value)
+                for q in self.ox.quads_for_pattern(None, _node(KG.contentHash), None, None)
+                if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)
+                and q.subject == q.graph_name}
+
     def documents(self) -> list[URIRef]:
         return [URIRef(row["g"].value) for row in select(self.ox, query_text("store", "documents.rq"))]
 
@@ -215,11 +222,7 @@ class Store:
         """The valid export texts: ``{graph: {part: text}}`` for the ``parts`` asked
         (``"own"``, ``"own_count"``, ``"shared"``, ``"turtle"``), for every graph whose text
         was made from the content hash it holds now."""
-        hashes = {str(q.subject.value): str(q.object.value)
-                  for q in self.ox.quads_for_pattern(None, _node(KG.contentHash), None, None)
-                  if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)
-                  and q.subject == q.graph_name}
-        return self.texts.valid(parts, hashes, self.iris.base)
+        return self.texts.valid(parts, self.content_hashes(), self.iris.base)
 
     def compact(self) -> None:
         """Compact the database (RocksDB's full compaction, ``Store.optimize``).
