@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import traceback
 import warnings
@@ -59,6 +60,8 @@ def make_parser() -> argparse.ArgumentParser:
                         "spaCy needs about 1 GB per 100,000 characters of a piece)")
     p.add_argument("--since", metavar="DATE", help="from feeds and sitemaps, only items published on or after "
                    "DATE (YYYY-MM-DD, or Nd for N days ago)")
+    p.add_argument("--lang", metavar="CODES", help="keep only articles detected in these languages "
+                   "(fr, or fr,en; articles too short to tell stay); others are left out and counted")
     p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
                    help="seconds between two requests to one host (default 1)")
     p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
@@ -224,7 +227,11 @@ def _fetch_options(args: argparse.Namespace):
         since = parse_since(args.since) if args.since else None
     except ValueError:
         raise UsageError(f"--since {args.since!r}: give a date as YYYY-MM-DD, or Nd for N days ago") from None
-    return FetchOptions(delay=args.delay, timeout=args.timeout, max_bytes=args.max_page_bytes, since=since)
+    languages = tuple(code.strip().lower() for code in (args.lang or "").split(",") if code.strip())
+    if any(not re.fullmatch(r"[a-z]{2,3}", code) for code in languages):
+        raise UsageError(f"--lang {args.lang!r}: give language codes such as fr or fr,en")
+    return FetchOptions(delay=args.delay, timeout=args.timeout, max_bytes=args.max_page_bytes, since=since,
+                        languages=languages)
 
 
 def _progress_bar():

@@ -76,3 +76,20 @@ def test_export_and_view_files(tiny_store_path, tmp_path):
              "--store", str(tiny_store_path))
     assert out.returncode == 0, out.stderr
     assert "Clément Delangue" in (tmp_path / "v.html").read_text(encoding="utf-8")
+
+
+def test_lang_leaves_out_articles_in_other_languages_and_counts_them(tmp_path):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "en.txt").write_text("Sam Altman, the head of OpenAI, said on Tuesday that the company would release "
+                                  "a new model next month, according to people familiar with the plans.\n")
+    (texts / "fr.txt").write_text("Sam Altman, le patron d'OpenAI, a déclaré mardi que l'entreprise publierait un "
+                                  "nouveau modèle le mois prochain.\n")
+    out = kg("build", str(texts), "--store", str(tmp_path / "store"), "--lang", "fr")
+    assert out.returncode == 0, out.stderr
+    assert "1 analysed" in out.stdout and "left out: 1 other language" in out.stdout
+    documents = kg("query", "SELECT ?id WHERE { ?d <https://schema.org/identifier> ?id }", "--format", "csv",
+                   "--store", str(tmp_path / "store"))
+    assert documents.stdout.split() == ["id", "fr.txt"]
+    wrong = kg("build", str(texts), "--store", str(tmp_path / "store"), "--lang", "french")
+    assert wrong.returncode == 2 and "--lang" in wrong.stderr and len(wrong.stderr.strip().splitlines()) == 1

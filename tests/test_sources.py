@@ -250,6 +250,13 @@ def test_cli_builds_a_warc_with_one_line_per_failure_and_counts_what_it_leaves_o
                                         "(left out: 1 duplicate, 1 non-HTML, 4 other, 1 redirect)"), done.stdout
 
 
+def test_lang_leaves_out_the_archive_s_pages_in_other_languages_locally_and_on_dask(from_warc, scheduler,
+                                                                                    tmp_path):
+    for engine in (["--engine", "local"], ["--engine", "dask", "--scheduler", scheduler]):
+        done = kg_cli("build", from_warc[1], "--store", tmp_path / engine[1], "--lang", "en", *engine)
+        assert "0 analysed" in done.stdout and "4 other language" in done.stdout, (engine, done.stdout)
+
+
 def test_warc_and_saved_html_give_the_same_graph_as_the_feed(site, from_feed, from_warc, tmp_path):
     saved = tmp_path / "saved"
     saved.mkdir()

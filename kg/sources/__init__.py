@@ -51,6 +51,7 @@ class FetchOptions:
     cache_dir: str | None = None  # None: no cache (the build puts it beside the store)
     since: str | None = None  # ISO date: feed and sitemap items published before it are left out
     max_links: int = 10_000  # links taken from one feed or sitemap (a sitemap index counts its children)
+    languages: tuple[str, ...] = ()  # e.g. ("fr",): articles detected in another language are left out
 
 
 @dataclass
@@ -87,19 +88,31 @@ def iter_inputs(inputs: Iterable[str | os.PathLike[str]] | str | os.PathLike[str
     try:
         files = [i for i in items if not (is_url(i) or is_archive(i))]
         if files:
-            yield from iter_files(files)
+            yield from _in_languages(iter_files(files), options, skipped)
         for item in items:
             if is_url(item):
                 if fetcher is None:
                     from kg.sources.web import Fetcher
 
                     fetcher = Fetcher(options)
-                yield from _unique(_read_url(str(item), fetcher, options, skipped), seen, skipped)
+                yield from _unique(_in_languages(_read_url(str(item), fetcher, options, skipped), options, skipped),
+                                   seen, skipped)
             elif is_archive(item):
                 yield from archive_records(Path(item), options, skipped, seen)
     finally:
         if fetcher is not None:
             fetcher.close()
+
+
+def _in_languages(records: Iterator[Record], options: FetchOptions, skipped: SkipCounts) -> Iterator[Record]:
+    """With ``options.languages``, articles detected in another language are left out (counted);
+    those whose language is unsure (a short text) stay."""
+    for record in records:
+        if options.languages and isinstance(record, Document) and record.lang \
+                and record.lang.split("-")[0].lower() not in options.languages:
+            skipped.add("other language")
+            continue
+        yield record
 
 
 def _unique(records: Iterator[Record], seen: set[str], skipped: SkipCounts) -> Iterator[Record]:
@@ -128,7 +141,7 @@ def archive_records(path: Path, options: FetchOptions, skipped: SkipCounts, seen
     """The articles of one archive (a page whose identity is in ``seen`` is a duplicate), each
     problem yielded in its place: what the build reads here, or a Dask worker reads itself.
     ``span``: only the records that start in this byte range (:func:`kg.sources.warc.read_archive`)."""
-    return _unique(_read_archive(path, options, skipped, span), seen, skipped)
+    return _unique(_in_languages(_read_archive(path, options, skipped, span), options, skipped), seen, skipped)
 
 
 def _read_archive(path: Path, options: FetchOptions, skipped: SkipCounts,
