@@ -276,3 +276,22 @@ def test_names_that_differ_by_spaces_honorifics_or_a_typo_are_one_entity(analyse
     assert "Open AI" in names["OpenAI"]
     assert any("Mme Pineau" in forms for name, forms in names.items() if name.endswith("Pineau"))
     assert sum(1 for n in names if n.startswith("Karl")) == 1
+
+
+def test_a_spokesperson_speaks_for_the_organisation_and_an_unnamed_someone_for_no_one(analyse):
+    assert speakers(analyse("Un porte-parole de Google a indiqué que l'entreprise examinait la décision.")) == [
+        ("Google", "title")]
+    text = "Sam Altman est arrivé à Paris. Selon un porte-parole d'OpenAI, le modèle sera disponible en juin."
+    assert [s for s, _ in speakers(analyse(text))] == ["OpenAI"]
+    assert speakers(analyse("Sam Altman est arrivé à Paris. Selon un chercheur, le modèle sera prêt en juin.")) == []
+
+
+def test_a_reporting_verb_tagged_as_a_noun_before_que(analyse):
+    assert speakers(analyse("Clara Chappaz juge que la régulation est indispensable.")) == [
+        ("Clara Chappaz", "subject")]
+    assert speakers(analyse("Le juge que la cour a nommé est parti.")) == []
+
+
+def test_words_of_contempt_are_criticism(analyse):
+    result = analyse("Dans un message publié sur X, Elon Musk a qualifié le projet de « désastre ».")
+    assert [c.stance for c in result.claims] == ["criticism"]

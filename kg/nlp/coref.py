@@ -169,7 +169,15 @@ def title_at(sent: Span, start_char: int, ents: list[Span], salience: Salience) 
     org = None
     if j + 1 < sent.end and doc[j].lower_ in ("de", "d'", "d’", "du", "chez"):
         org = next((e for e in ents if e.start == j + 1 and e.label_ == "ORG"), None)
+    if org is not None and doc[head].lower_ in SPOKESPERSON_TITLES:
+        return org  # "un porte-parole de Google a indiqué": the organisation speaks through them
+    if det in ("un", "une"):
+        return None  # "selon un chercheur": someone not named, not a person named earlier
     return title_holder(doc[head:j].text, det, org, salience)
+
+
+# Titles whose holder speaks for the organisation, not for themselves.
+SPOKESPERSON_TITLES = frozenset("porte-parole représentant représentante".split())
 
 
 def title_holder(title: str, det: str, org: Span | None, salience: Salience) -> Span | None:

@@ -113,9 +113,17 @@ def speech_lemma(token: Token) -> str:
     lemma = token.lemma_.lower()
     if lemma in SPEECH_LEMMAS or (lemma in INCISE_ONLY and is_incise(token)):
         return lemma
-    if token.pos_ not in ("VERB", "AUX") and not is_incise(token):
+    if token.pos_ not in ("VERB", "AUX") and not is_incise(token) and not _verb_before_que(token):
         return lemma
     return _ER_FORMS.get(token.lower_, lemma)
+
+
+def _verb_before_que(token: Token) -> bool:
+    """``Clara Chappaz juge que …``: a form the tagger took for a noun (``juge``, ``note``) is the verb
+    when ``que`` follows it and no determiner precedes it (``le juge que la cour a nommé``)."""
+    doc = token.doc
+    follows = token.i + 1 < len(doc) and doc[token.i + 1].lower_ in ("que", "qu'", "qu’")
+    return follows and token.i > 0 and doc[token.i - 1].pos_ not in ("DET", "ADP", "ADJ")
 
 
 _SPEECH_CUE_FORMS = SPEECH_FORMS | frozenset(_ER_FORMS)

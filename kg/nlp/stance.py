@@ -71,6 +71,8 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\bà la traîne", 1), (r"\bdéfaillan|\béchec", 2), (r"\bexceptions?\b", 1), (r"\bconteste\w*\b", 2),
         (r"\bironi", 1), (r"\bfreiner|\bentrave", 2), (r"(?<!cas d')(?<!cas d’)\berreur", 2.5), (r"\baucune idée", 3),
         (r"\bne suit pas\b|\bmauvais cap|\bpas le bon cap", 3), (r"\baddicti", 2), (r"\binterdi", 1),
+        (r"\bdésastr", 3), (r"\bcatastroph", 2.5), (r"\bhonte\b|\bhonteu", 3), (r"\bridicul", 3),
+        (r"\birresponsab", 3), (r"\bmensong", 3),
     ],
     "prediction": [
         (r"\bprédi", 3), (r"\bentrevoi", 2),
