@@ -227,6 +227,15 @@ RELATION_CASES = [
      {("Nexa", "founder", "Paul Girard"), ("Nexa", "founder", "Julie Martin")}),
     ("Paul Girard, qui a quitté Google en 2022 pour cofonder Nexa, est confiant.",
      {("Nexa", "founder", "Paul Girard")}),
+    # verbs of employment
+    ("Ancien de Google, Paul Girard dirige désormais la start-up Nexa.", {("Paul Girard", "worksFor", "Nexa")}),
+    ("Julie Martin a rejoint Nexa en tant que directrice technique.", {("Julie Martin", "worksFor", "Nexa")}),
+    ("Nexa a nommé Julie Martin au poste de directrice financière.", {("Julie Martin", "worksFor", "Nexa")}),
+    ("Microsoft a recruté Mustafa Suleyman pour diriger sa nouvelle division.",
+     {("Mustafa Suleyman", "worksFor", "Microsoft")}),
+    ("Nexa, dont Paul Girard est le PDG, a levé 20 millions d'euros.", {("Paul Girard", "worksFor", "Nexa")}),
+    ("Paul Girard n'a pas rejoint Nexa.", set()),
+    ("Nexa a nommé un nouveau PDG.", set()),
     ("Fondée en 2021 par Paul Girard, l'entreprise a déménagé à Lyon.", set()),
     ("Développé par Nexa, ce service de cartographie est gratuit.", set()),
     # negatives: a former office, a mere mention of a product beside a company, a model it is compared with
@@ -295,3 +304,9 @@ def test_a_reporting_verb_tagged_as_a_noun_before_que(analyse):
 def test_words_of_contempt_are_criticism(analyse):
     result = analyse("Dans un message publié sur X, Elon Musk a qualifié le projet de « désastre ».")
     assert [c.stance for c in result.claims] == ["criticism"]
+
+
+def test_people_who_appoint_stay_people(analyse):
+    mentions = analyse("Jean Dupont a nommé Marie Durand directrice financière. "
+                       "Marie Durand, dont Jean Dupont est le mari, a parlé.").mentions
+    assert {(m.text, m.type) for m in mentions} == {("Jean Dupont", "Person"), ("Marie Durand", "Person")}

@@ -35,6 +35,7 @@ from kg.nlp.lexicon import (
     VERSION_RE,
 )
 from kg.nlp.names import repeated_mentions, with_suffix_words
+from kg.nlp.org_contexts import INSTITUTION_NOUNS, org_context_starts
 from kg.nlp.tokens import Words, in_ranges, text_of, words_of
 
 PERSON, ORG, MODEL = "PER", "ORG", "AIMODEL"
@@ -384,7 +385,7 @@ class EntityRepair:
         ``, fondée par``. The type then holds for every occurrence of the name in the article."""
         orgs: dict[str, Span] = {}
         words = words_of(doc)
-        for start in _org_context_starts(doc):
+        for start in org_context_starts(doc):
             end = _capitalised_run(words, start)
             if end == start or in_ranges(doc[start].idx, boiler):
                 continue
@@ -459,58 +460,9 @@ class EntityRepair:
         return extra
 
 
-ROLE_PREPS = frozenset({"de", "d'", "d’", "du", "chez"})
 DESCRIPTOR_NOUNS = frozenset("modèles systèmes outils technologies solutions logiciels".split())
 # Capitalised words a title may govern without being an organisation: "secrétaire d'État", "éthique de l'IA".
 CONTEXT_STOP = frozenset("IA AI État Etat Internet Web Tech Europe France Paris Intelligence Big Data".split())
-FOUND_FORMS = frozenset("fondé fondée cofondé cofondée co-fondé co-fondée créé créée".split())
-_ORG_PARTICIPLES = FOUND_FORMS | {"dirigée", "basée", "installée"}
-
-
-def _org_context_starts(doc: Doc) -> list[int]:
-    """Token positions where an organisation's name begins, by the words before it."""
-    from kg.nlp.lexicon import ROLE_HEADS
-
-    words = words_of(doc)
-    lowers = words.lowers
-    starts = []
-    for i, low in enumerate(lowers):
-        nxt = i + 1
-        if low in ORG_NOUNS or (low == "up" and i >= 2 and lowers[i - 2] == "start"):
-            while nxt < len(doc) and doc[nxt].pos_ == "ADJ" and doc[nxt].is_lower:
-                nxt += 1  # "le cabinet pékinois Huaxin Insights"
-            # "la clinique Loire-Océan", "l'université Paris-Saclay": the noun is part of the name
-            starts.append(i if low in INSTITUTION_NOUNS and nxt == i + 1 else nxt)
-        elif low == "chez":
-            starts.append(nxt)
-        elif low in ROLE_PREPS and any(lowers[k] in ROLE_HEADS for k in range(max(0, i - 4), i)):
-            if nxt < len(doc) and lowers[nxt] in ("la", "l'", "l’"):
-                nxt += 1
-            starts.append(nxt)
-        elif low in FOUND_FORMS and i >= 1 and lowers[i - 1] in ("ont", "a", "avait", "avaient") and \
-                nxt < len(doc) and lowers[nxt] != "par":
-            starts.append(nxt)
-        elif low in ("fonder", "cofonder", "co-fonder") and i >= 1 and lowers[i - 1] in ("pour", "de", "d'", "d’"):
-            starts.append(nxt)  # "a quitté Google pour cofonder Nexa"
-        elif low in FOUND_FORMS and i >= 3 and lowers[i - 1] == "été" and nxt < len(doc) and lowers[nxt] == "par":
-            starts.append(_capitalised_start(words, doc, i - 3))  # "Nexa a été cofondée par"
-        elif low == "," and nxt + 1 < len(doc) and lowers[nxt] in _ORG_PARTICIPLES:
-            starts.append(_capitalised_start(words, doc, i - 1))
-    return starts
-
-
-def _capitalised_start(words: Words, doc: Doc, end: int) -> int:
-    """Where the run of capitalised words ending at token ``end`` begins (``end + 1`` if there is none),
-    without crossing a sentence start."""
-    k = end
-    while k >= 0 and words.capitalised(k):
-        k -= 1
-        if doc[k + 1].is_sent_start:
-            break
-    return k + 1
-
-
-INSTITUTION_NOUNS = frozenset("clinique hôpital université école institut observatoire fondation centre".split())
 
 
 def _capitalised_run(words: Words, start: int) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from spacy.tokens import Span
 
 from kg.nlp.developers import developers
+from kg.nlp.employment import employment
 from kg.nlp.founders import founders
 from kg.nlp.fronted import fronted_facts
 from kg.nlp.grammar import Found
@@ -27,6 +28,7 @@ def find_relations(sent: Span, ents: list[Span]) -> Iterator[Found]:
     yield from founders(sent, ents)
     yield from developers(sent, ents)
     yield from fronted_facts(sent, ents)
+    yield from employment(sent, ents)
 
 
 __all__ = ["Found", "find_relations"]
