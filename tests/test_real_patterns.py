@@ -310,3 +310,10 @@ def test_people_who_appoint_stay_people(analyse):
     mentions = analyse("Jean Dupont a nommé Marie Durand directrice financière. "
                        "Marie Durand, dont Jean Dupont est le mari, a parlé.").mentions
     assert {(m.text, m.type) for m in mentions} == {("Jean Dupont", "Person"), ("Marie Durand", "Person")}
+
+
+def test_calls_to_act_and_what_is_said_to_be_essential_are_support(analyse):
+    for text in ("Le fondateur de Mistral AI, Arthur Mensch, a appelé l'Europe à investir davantage.",
+                 "Arthur Mensch a répété que l'open source était essentiel."):
+        assert [c.stance for c in analyse(text).claims] == ["support"], text
+    assert [c.stance for c in analyse("Arthur Mensch a répété que le calendrier était serré.").claims] == ["neutral"]

@@ -50,6 +50,9 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\bsimplifier\b", 1), (r"\bfavoriser\b|\bfavorise\b", 1), (r"\bbénéfice", 1), (r"\bavantage", 1),
         (r"\bvaut mieux\b", 1), (r"\bbâtir\b|\bconstruire\b", 1), (r"\binnover\b|\binnovation", 1),
         (r"\bopportun", 1), (r"\batout", 1), (r"\bfier\b|\bfierté", 2),
+        (r"\b(?:était|sont|étaient|serait|reste|restent) "
+         r"(?:crucia|essentiel|primordia|indispensable|vita|capita)", 1.5),
+        (r"\bappel\w* (?:[\w'’]+ ){0,3}à (?:investir|agir|accélérer|soutenir|développer|renforcer|adopter|miser)", 2),
         (r"\bimportan(?:t|te|ce)\b", 1.5), (r"\bpositi(?:f|ve|fs|ves)\b", 2), (r"\bambition", 2),
         (r"\bmet\w* en avant|\bmis en avant", 2), (r"\bsatisfaction\b|\blouange|\badmir", 3),
         (r"\bdynamique\b", 1), (r"\bdécisi(?:f|ve)\b", 1), (r"\bla plus (?:intelligente|performante|puissante)", 2),
