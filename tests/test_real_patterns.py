@@ -227,6 +227,12 @@ RELATION_CASES = [
      {("Nexa", "founder", "Paul Girard"), ("Nexa", "founder", "Julie Martin")}),
     ("Paul Girard, qui a quitté Google en 2022 pour cofonder Nexa, est confiant.",
      {("Nexa", "founder", "Paul Girard")}),
+    ("Mira Murati, ancienne directrice technique d'OpenAI, a fondé Thinking Machines Lab.",
+     {("Thinking Machines Lab", "founder", "Mira Murati")}),
+    ("Google a lancé Veo 3, son générateur de vidéos, et Gemini 2.5 Pro.",
+     {("Veo 3", "creator", "Google"), ("Gemini 2.5 Pro", "creator", "Google")}),
+    ("Alibaba a publié Qwen3-235B-A22B, et DeepSeek a mis à jour DeepSeek-V3.",
+     {("Qwen3-235B-A22B", "creator", "Alibaba")}),
     # verbs of employment
     ("Ancien de Google, Paul Girard dirige désormais la start-up Nexa.", {("Paul Girard", "worksFor", "Nexa")}),
     ("Julie Martin a rejoint Nexa en tant que directrice technique.", {("Julie Martin", "worksFor", "Nexa")}),

@@ -110,6 +110,8 @@ def _subject_org_before(doc: Doc, ents: list[Span], i: int, sent: Span) -> Span 
                 continue  # "la start-up fondée par Yang Zhilin": an agent inside an apposition
             return None  # a person is the nearer subject
         if label(ent) != "ORG":
+            if ent.end < i and doc[ent.end].pos_ == "AUX":
+                return None  # "…, et DeepSeek a mis à jour": a model's name is this verb's subject
             continue
         prev = doc[ent.start - 1] if ent.start > sent.start else None
         if prev is not None and prev.lower_ in (
@@ -141,10 +143,24 @@ def _models_after(doc: Doc, ents: list[Span], i: int, sent: Span, allow_colon: b
         between = doc[models[-1].end if models else i + 1 : ent.start]
         if any(t.text in stops or t.lower_ == "par" or _compares(t) for t in between):
             break
-        if models and not all(t.lower_ in _LIST_GLUE for t in between):
+        if models and not _in_a_list(between):
             break
+        if ent.end < sent.end and doc[ent.end].pos_ in ("AUX", "VERB"):
+            break  # "…, et DeepSeek a mis à jour V3": the subject of a new clause, not a launched model
         models.append(ent)
     return models
+
+
+def _in_a_list(between: Span) -> bool:
+    """``M1 et M2``, ``M1, M2 ainsi que M3``, also past a short apposition: ``M1, son générateur de
+    vidéos, et M2``."""
+    if all(t.lower_ in _LIST_GLUE for t in between):
+        return True
+    words = [t for t in between]
+    if len(words) > 10 or words[0].text != "," or [t.text for t in words[-2:]] != [",", "et"]:
+        return False
+    inner = words[1:-2]
+    return bool(inner) and inner[0].pos_ == "DET" and all(t.is_lower and t.pos_ != "VERB" for t in inner)
 
 
 def _compares(token: Token) -> bool:

@@ -157,6 +157,8 @@ def skip_apposition(doc: Doc, i: int, sent: Span) -> int:
 def _coordination_before(doc: Doc, ents: list[Span], verb_i: int, sent: Span) -> list[Span]:
     """The last group ``X, Y et Z`` of people before the verb, with no other name in between."""
     before = [e for e in ents if e.end <= verb_i]
+    if before and label(before[-1]) != "PER":
+        before = _past_apposition(doc, before, verb_i, sent)
     if not before or label(before[-1]) != "PER":
         return []
     group = [before[-1]]
@@ -169,3 +171,17 @@ def _coordination_before(doc: Doc, ents: list[Span], verb_i: int, sent: Span) ->
     return group
 
 
+def _past_apposition(doc: Doc, before: list[Span], verb_i: int, sent: Span) -> list[Span]:
+    """``X, ancienne directrice technique d'OpenAI, a fondé Y``: the names before the apposition that
+    stands between the subject and the verb (an apposition names no founder)."""
+    k = verb_i - 1
+    while k > sent.start and doc[k].lower_ in ("a", "ont", "avait", "avaient", "aurait"):
+        k -= 1
+    if doc[k].text != ",":
+        return before
+    for person in reversed([e for e in before if label(e) == "PER"]):
+        inside = doc[person.end : k]
+        if person.end < k and inside[0].text == "," and len(inside) <= 14 \
+                and not any(t.pos_ == "VERB" or t.text in (";", ":") for t in inside):
+            return [e for e in before if e.end <= person.end]
+    return before
