@@ -323,3 +323,12 @@ def test_calls_to_act_and_what_is_said_to_be_essential_are_support(analyse):
                  "Arthur Mensch a répété que l'open source était essentiel."):
         assert [c.stance for c in analyse(text).claims] == ["support"], text
     assert [c.stance for c in analyse("Arthur Mensch a répété que le calendrier était serré.").claims] == ["neutral"]
+
+
+def test_a_headline_announcing_an_interview_gives_the_answers_to_its_guest(analyse):
+    text = ("Entretien avec Arthur Mensch, cofondateur de Mistral AI\n\n"
+            "Quelle est votre ambition ?\n\nNous voulons devenir le leader européen de l'IA.")
+    assert speakers(analyse(text)) == [("Arthur Mensch", "interview")]
+    other = ("Arthur Mensch, cofondateur de Mistral AI, à Paris\n\n"
+             "Quelle est votre ambition ?\n\nNous voulons devenir le leader européen de l'IA.")
+    assert speakers(analyse(other)) == []

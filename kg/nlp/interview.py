@@ -18,6 +18,8 @@ from spacy.tokens import Doc, Span
 ANSWER_LEAD_RE = re.compile(r"^\s*[—–-]?\s*(?P<name>[^\W\d][\w'’. -]{2,60}?)\s*(?:\.\s*[-–—]|\s[-–—]|\s?:)\s+\S")
 QUESTION_LEAD_RE = re.compile(r"^\s*(?:[A-ZÉÈÀ'’. ]{3,40}\.\s*[-–—]|Q\s*[.:-]|Question\s*:)")
 INTERVIEW_RE = re.compile(r"\b(?:ENTRETIEN|INTERVIEW|Propos recueillis par)\b")
+# A headline that announces one: "Entretien avec Arthur Mensch", "Interview de …", "[Entretien] …".
+INTERVIEW_HEADLINE_RE = re.compile(r"^\W*(?:entretien|interview)\b(?! d['’]embauche)", re.IGNORECASE)
 
 
 def lines_of(sentences: Sequence[Span]) -> list[list[Span]]:
@@ -102,7 +104,7 @@ def _answer_lead(line: list[Span], ents_of: dict[int, list[Span]]) -> Span | Non
 
 
 def is_interview(doc: Doc) -> bool:
-    return bool(INTERVIEW_RE.search(doc.text[:3000]))
+    return bool(INTERVIEW_RE.search(doc.text[:3000]) or INTERVIEW_HEADLINE_RE.match(doc.text[:200]))
 
 
 def attribution_speaker(line: list[Span], ents_of: dict[int, list[Span]]) -> Span | None:
