@@ -332,3 +332,9 @@ def test_a_headline_announcing_an_interview_gives_the_answers_to_its_guest(analy
     other = ("Arthur Mensch, cofondateur de Mistral AI, à Paris\n\n"
              "Quelle est votre ambition ?\n\nNous voulons devenir le leader européen de l'IA.")
     assert speakers(analyse(other)) == []
+
+
+def test_a_marker_before_a_title_and_a_name(analyse):
+    text = "Pour la ministre Clara Chappaz, l'enjeu est européen. Elle estime que la France doit accélérer."
+    assert speakers(analyse(text)) == [("Clara Chappaz", "marker"), ("Clara Chappaz", "pronoun")]
+    assert speakers(analyse("Pour la ministre, l'enjeu est européen.")) == []

@@ -108,8 +108,8 @@ def _quote_follows(sent: Span, i: int) -> bool:
 
 
 def _named_after_determiner(sent: Span, start_char: int, ents: list[Span]) -> Span | None:
-    """``selon l'agence Reuters``, ``comme l'a remarqué le Wall Street Journal``: a determiner,
-    an optional organisation noun and adjectives, then the name."""
+    """``selon l'agence Reuters``, ``comme l'a remarqué le Wall Street Journal``, ``pour la ministre
+    Clara Chappaz``: a determiner, an optional organisation noun, title and adjectives, then the name."""
     doc = sent.doc
     k = next((t.i for t in sent if t.idx == start_char), None)
     if k is None or doc[k].lower_ not in DETERMINERS:
@@ -120,7 +120,7 @@ def _named_after_determiner(sent: Span, start_char: int, ents: list[Span]) -> Sp
             return ent
         word = doc[j].lower_
         if not (word in ORG_NOUNS or word in SOURCE_NOUNS or (doc[j].pos_ == "ADJ" and doc[j].is_lower)
-                or (word in ("de", "du", "d'", "d’", "des") and doc[j - 1].lower_ in SOURCE_NOUNS)):
+                or is_title(doc[j]) or (word in ("de", "du", "d'", "d’", "des") and doc[j - 1].lower_ in SOURCE_NOUNS)):
             return None
     return None
 
