@@ -338,3 +338,10 @@ def test_a_marker_before_a_title_and_a_name(analyse):
     text = "Pour la ministre Clara Chappaz, l'enjeu est européen. Elle estime que la France doit accélérer."
     assert speakers(analyse(text)) == [("Clara Chappaz", "marker"), ("Clara Chappaz", "pronoun")]
     assert speakers(analyse("Pour la ministre, l'enjeu est européen.")) == []
+
+
+def test_on_in_an_incise_at_an_organisation_is_the_organisation(analyse):
+    assert speakers(analyse("« Le modèle est prêt », assure-t-on chez Mistral AI.")) == [("Mistral AI", "incise")]
+    assert speakers(analyse("« Nous ne commentons pas », explique-t-on du côté de Google.")) == [
+        ("Google", "incise")]
+    assert speakers(analyse("« C'est prêt », assure-t-on.")) == []

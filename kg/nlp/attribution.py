@@ -29,7 +29,7 @@ from kg.nlp.coref import (
     title_at,
     title_subject,
 )
-from kg.nlp.grammar import opening_name
+from kg.nlp.grammar import opening_name, org_after_preposition
 from kg.nlp.lexicon import DETERMINERS, ORG_NOUNS
 from kg.nlp.speech import INVERTED_PRONOUNS, is_incise
 
@@ -149,6 +149,9 @@ def speakers_for(cue: Token, sent: Span, ents: list[Span], salience: Salience) -
         found = speaker_after(cue, sent, ents, salience)
         if found is not None:
             return (found,), "incise"
+    house = _said_in_house(doc, cue, sent, ents)
+    if house is not None:
+        return (house,), "incise"
     pronoun = _inverted_pronoun(doc, cue, sent)
     if pronoun is not None:
         # "« … », estime-t-il", "« … » a-t-elle écrit": the pronoun stands for the speaker named before
@@ -265,6 +268,24 @@ def inverted(doc: Doc, cue: Token, sent: Span) -> bool:
     if doc[k].lower_ in ("que", "qu'", "qu’") and k - 1 >= sent.start and doc[k - 1].lower_ in ("ce", "c'"):
         return True  # "c'est ce que pense X"
     return is_incise(cue) and _inverted_pronoun(doc, cue, sent) is None
+
+
+def _said_in_house(doc: Doc, cue: Token, sent: Span, ents: list[Span]) -> Span | None:
+    """``« … », assure-t-on chez Mistral AI``, ``explique-t-on du côté de Google``: "on" there is the
+    organisation."""
+    k = cue.i + 1
+    if k < sent.end and doc[k].lower_ == "-t":
+        k += 1
+    if k >= sent.end or doc[k].lower_ not in ("-on", "-t-on"):
+        return None
+    words = [t.lower_ for t in doc[k + 1 : k + 4]]
+    skip = next((len(lead) for lead in _IN_HOUSE if words[: len(lead)] == list(lead)), 0)
+    org = org_after_preposition(doc, ents, k + 1 + skip, sent) if skip else None
+    return org if org is not None and org.label_ == "ORG" else None
+
+
+_IN_HOUSE = (("chez",), ("du", "côté", "de"), ("du", "côté", "d'"), ("du", "côté", "d’"), ("au", "sein", "de"),
+             ("au", "sein", "d'"), ("au", "sein", "d’"))
 
 
 def _inverted_pronoun(doc: Doc, cue: Token, sent: Span) -> str | None:
