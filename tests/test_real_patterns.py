@@ -345,3 +345,19 @@ def test_on_in_an_incise_at_an_organisation_is_the_organisation(analyse):
     assert speakers(analyse("« Nous ne commentons pas », explique-t-on du côté de Google.")) == [
         ("Google", "incise")]
     assert speakers(analyse("« C'est prêt », assure-t-on.")) == []
+
+
+def test_beliefs_stated_with_a_copula_are_claims_but_not_impersonal_certainty(analyse):
+    assert speakers(analyse("Sam Altman est convaincu que l'AGI arrivera bientôt.")) == [("Sam Altman", "subject")]
+    assert speakers(analyse("Yann LeCun se dit persuadé que les LLM ne suffiront pas.")) == [
+        ("Yann LeCun", "subject")]
+    assert speakers(analyse("Sam Altman parle. Il est certain que le marché va croître.")) == []
+    assert speakers(analyse("Sam Altman a parlé devant un public convaincu.")) == []
+
+
+def test_a_day_or_an_adverb_may_stand_between_the_verb_and_que(analyse):
+    text = "Joëlle Pineau quitte Meta. La Montréalaise a mentionné mardi que son départ aura lieu en mai."
+    result = analyse(text)
+    assert speakers(result) == [("Joëlle Pineau", "title")]
+    assert [c.stance for c in result.claims] == ["neutral"]  # "aura lieu" schedules, it does not forecast
+    assert speakers(analyse("Le journal a révélé des documents que Meta avait cachés.")) == []

@@ -33,6 +33,10 @@ SPEECH_LEMMAS = frozenset(
 INCISE_ONLY = frozenset("lâcher glisser souffler tonner reprendre poster compléter pointer analyser décrypter "
                         "enchaîner embrayer sourire".split())
 # Verbs that report speech only with a telling complement, outside an incise.
+# "a mentionné mardi que", "a rappelé hier qu'": a day or an adverb may stand before the "que".
+_ADVERBIAL = (r"(?: (?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|aujourd['’]hui|également|aussi"
+              r"|encore|notamment|ensuite|d['’]ailleurs|publiquement|récemment|déjà|enfin|toutefois|pourtant)){0,2}")
+_THAT = rf"{_ADVERBIAL} (?:que|qu['’])"
 NEEDS_OBJECT = {
     "partager": re.compile(r"\b(?:inquiétude|crainte|avis|vision|point de vue|conviction|analyse|espoir)"),
     "mettre": re.compile(r"\bmet\w* (?:en garde|en avant|l['’]accent|en doute)|\bmis en (?:garde|avant)"),
@@ -47,19 +51,19 @@ NEEDS_OBJECT = {
     "féliciter": re.compile(r"\bse félicit|\bs['’]est félicit"),  # "félicite l'équipe" praises, says nothing
     "interroger": re.compile(r"\bs['’]interroge"),
     "répondre": re.compile(r"\brépond\w* (?:que|qu['’]|:)|\ba répondu\b"),
-    "prévoir": re.compile(r"\bprév\w* (?:que|qu['’])"),  # "prévoit des mises à jour" is a plan, not a forecast
+    "prévoir": re.compile(rf"\bprév\w*{_THAT}"),  # "prévoit des mises à jour" is a plan, not a forecast
     "attendre": re.compile(r"\bs['’]atten"),
     "observer": re.compile(r"\bobserv\w* que\b"),
     "relever": re.compile(r"\brel[eè]v\w* (?:que|qu['’]|de son côté|l['’]importance)"),
     "avancer": re.compile(r"\bavanc\w* que\b"),
-    "noter": re.compile(r"\bnot\w* que\b"),
+    "noter": re.compile(rf"\bnot\w*{_ADVERBIAL} que\b"),
     "voir": re.compile(r"\bvoi\w* dans\b|\bvu dans\b"),  # "voit dans Mistral AI un symbole": an opinion
     "exprimer": re.compile(r"\bexprim\w* (?:ses|son|sa|leur|leurs|des|une|un) (?:inquiétude|crainte|soutien|avis|"
                            r"scepticisme|opposition|désaccord|regret|espoir|enthousiasme|réserve|doute)"),
-    "écrire": re.compile(r"\bécri\w* (?:que|qu['’]|:)"),
-    "raconter": re.compile(r"\braconte\w* (?:que|qu['’]|:)"),
-    "révéler": re.compile(r"\brév[eé]l\w* (?:que|qu['’])"),
-    "soutenir": re.compile(r"\bsoutien\w* (?:que|qu['’])|\bsoutenu (?:que|qu['’])"),
+    "écrire": re.compile(rf"\bécri\w*(?:{_THAT}| :)"),
+    "raconter": re.compile(rf"\braconte\w*(?:{_THAT}| :)"),
+    "révéler": re.compile(rf"\brév[eé]l\w*{_THAT}"),
+    "soutenir": re.compile(rf"\bsoutien\w* (?:que|qu['’])|\bsoutenu{_THAT}"),
     "décrire": re.compile(r"\bdécri\w* .{0,60}\bcomme\b"),
     "présenter": re.compile(r"\bprésent\w* .{0,60}\bcomme\b"),
     "engager": re.compile(r"\bs['’](?:est |sont )?engag"),
@@ -69,9 +73,9 @@ NEEDS_OBJECT = {
     "poursuivre": re.compile(r"\bpoursui\w* :"),
     "continuer": re.compile(r"\bcontinu\w* :"),
     "lancer": re.compile(r"\blanc\w* :"),
-    "rapporter": re.compile(r"\brapport\w* (?:que|qu['’])"),
-    "signaler": re.compile(r"\bsignal\w* (?:que|qu['’])"),
-    "mentionner": re.compile(r"\bmentionn\w* (?:que|qu['’])"),
+    "rapporter": re.compile(rf"\brapport\w*{_THAT}"),
+    "signaler": re.compile(rf"\bsignal\w*{_THAT}"),
+    "mentionner": re.compile(rf"\bmentionn\w*{_THAT}"),
     "entrevoir": re.compile(r"\bentrevoi\w* (?:un|une|des|le|la)\b"),
     "remarquer": re.compile(r"\bremarqu\w* (?:que|qu['’])|\bremarqué\b"),
     "rappeler": re.compile(r"\brappel\w* (?:que|qu['’]|:)|\brappel\w* (?:la|le|l['’]|les) (?:\w+ )?\w+ [A-Z]|"
@@ -79,9 +83,9 @@ NEEDS_OBJECT = {
     "vanter": re.compile(r"\bvant\w* (?:les|la|le|l['’]|ses|son|sa)\b"),
     "montrer": re.compile(r"\b(?:s['’]est|se sont|se) montr\w* (?:très |plus |assez |particulièrement )?"
                           r"(?:optimiste|prudent|confiant|inquiet|sceptique|rassurant|pessimiste|critique|enthousiaste)"),
-    "tweeter": re.compile(r"\btweet\w* (?:que|qu['’]|:)"),
+    "tweeter": re.compile(rf"\btweet\w*(?:{_THAT}| :)"),
     "exclamer": re.compile(r"\bs['’](?:est )?exclam"),
-    "certifier": re.compile(r"\bcertifi\w* (?:que|qu['’])"),
+    "certifier": re.compile(rf"\bcertifi\w*{_THAT}"),
 }
 # Participles and adjectives the lemmatizer does not always map to the verb.
 SPEECH_FORMS = frozenset("craignant reconnaissant estimant affirmant soulignant jugeant inquiet inquiète "
@@ -126,7 +130,11 @@ def _verb_before_que(token: Token) -> bool:
     return follows and token.i > 0 and doc[token.i - 1].pos_ not in ("DET", "ADP", "ADJ")
 
 
-_SPEECH_CUE_FORMS = SPEECH_FORMS | frozenset(_ER_FORMS)
+# Beliefs stated with a copula: "X est convaincu que …", "X se dit persuadée que …".
+BELIEF_FORMS = frozenset("""convaincu convaincue convaincus convaincues persuadé persuadée persuadés persuadées
+    certain certaine certains certaines sûr sûre sûrs sûres""".split())
+_IMPERSONAL_BELIEFS = frozenset("certain certaine sûr sûre".split())  # "il est certain que": it is certain
+_SPEECH_CUE_FORMS = SPEECH_FORMS | frozenset(_ER_FORMS) | BELIEF_FORMS
 
 
 def speech_candidates(doc: Doc) -> list[int]:
@@ -187,6 +195,10 @@ def cue_tokens(sent: Span, cues: Sequence[int], text: str,
         by_agent = token.i + 1 < sent.end and doc[token.i + 1].lower_ == "par"  # "salué par X": X speaks
         if not incise and any(a < token.idx < b for a, b in masked):
             continue
+        if token.lower_ in BELIEF_FORMS:
+            if _stated_belief(token):
+                yield token
+            continue
         if token.lower_ in SPEECH_FORMS and (token.pos_ != "NOUN" or incise):
             yield token
             continue
@@ -215,6 +227,19 @@ def cue_tokens(sent: Span, cues: Sequence[int], text: str,
 
 
 _AUXILIARIES = frozenset("a ont avait avaient aura auront est sont était étaient".split())
+_COPULAS = frozenset("est sont était étaient reste restent demeure dit disait".split())
+
+
+def _stated_belief(token: Token) -> bool:
+    """``convaincu que`` after a copula (``est``, ``se dit``), not ``il est certain que`` (impersonal)."""
+    doc = token.doc
+    k = token.i - 1
+    while k > 0 and doc[k].pos_ == "ADV":  # "est plus que jamais convaincu"
+        k -= 1
+    if token.i + 1 >= len(doc) or doc[token.i + 1].lower_ not in ("que", "qu'", "qu’") or doc[k].lower_ not in _COPULAS:
+        return False
+    subject = doc[k - 1].lower_ if k > 0 else ""
+    return not (token.lower_ in _IMPERSONAL_BELIEFS and subject in ("il", "c'", "c’", "ce"))
 
 
 def _auxiliary_before(token: Token) -> bool:

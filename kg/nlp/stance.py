@@ -92,8 +92,9 @@ _CUES: dict[Stance, list[tuple[str, float]]] = {
         (r"\bà l['’]avenir\b", 1), (r"\bmarque l['’]entrée|\bune nouvelle (?:phase|ère)|\bl['’]ère des?\b", 2),
         (r"\b(?:sera|seront|seraient|serait) [«“\"]?\s?de plus en plus", 2), (r"\bde plus en plus\b", 1),
         (r"\b\w{3,}(?:era|eront|ira|iront)\b", 2.5),
-        (r"\b(?:pourra|pourront|devra|devront|sera|seront|aura|auront|fera|feront|faudra|verra|verront|"
-         r"ira|iront|viendra|viendront|suivront|passera)\b", 2),
+        # "aura lieu" schedules an event: not a forecast
+        (r"\b(?:pourra|pourront|devra|devront|sera|seront|aura(?! lieu)|auront(?! lieu)|fera|feront|faudra|"
+         r"verra|verront|ira|iront|viendra|viendront|suivront|passera)\b", 2),
     ],
 }
 def _required_literal(pattern: str) -> str:
