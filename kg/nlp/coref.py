@@ -210,7 +210,7 @@ _TITLE_CLASSES = {
                                   r"président-directeur général|présidente-directrice générale|chief executive)\b"),
     "chief-technology": re.compile(r"\b(?:cto|directeur technique|directrice technique)\b"),
     "chief-science": re.compile(r"\b(?:directeur scientifique|directrice scientifique|chief scientist)\b"),
-    "chair": re.compile(r"\b(?:président|présidente|chairman)\b"),
+    "chair": re.compile(r"(?<!vice-)(?<!vice )\b(?:président|présidente|chairman)\b"),
 }
 
 

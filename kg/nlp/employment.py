@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Span
 
+from kg.nlp.founders import past_apposition
 from kg.nlp.grammar import Found, ent_at, has_role_head, label, org_after_preposition, role_facts
 from kg.nlp.tokens import positions_in, word_positions
 
@@ -86,6 +87,9 @@ def _subject_before(doc: Doc, ents: list[Span], i: int, sent: Span, wanted: str)
     while k >= sent.start and i - k <= 4 and (doc[k].lower_ in _AUX or doc[k].lower_ in _ADVERBS):
         k -= 1
     ent = next((e for e in ents if e.end == k + 1), None)
+    if ent is None and k >= sent.start and doc[k].text == "," and wanted == "PER":
+        before = past_apposition(doc, [e for e in ents if e.end <= k], k + 1, sent)
+        ent = before[-1] if before and before[-1].end < k else None  # "X, ex-directeur de Y, a rejoint Z"
     return ent if ent is not None and label(ent) == wanted else None
 
 

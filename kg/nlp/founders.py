@@ -158,7 +158,7 @@ def _coordination_before(doc: Doc, ents: list[Span], verb_i: int, sent: Span) ->
     """The last group ``X, Y et Z`` of people before the verb, with no other name in between."""
     before = [e for e in ents if e.end <= verb_i]
     if before and label(before[-1]) != "PER":
-        before = _past_apposition(doc, before, verb_i, sent)
+        before = past_apposition(doc, before, verb_i, sent)
     if not before or label(before[-1]) != "PER":
         return []
     group = [before[-1]]
@@ -171,7 +171,7 @@ def _coordination_before(doc: Doc, ents: list[Span], verb_i: int, sent: Span) ->
     return group
 
 
-def _past_apposition(doc: Doc, before: list[Span], verb_i: int, sent: Span) -> list[Span]:
+def past_apposition(doc: Doc, before: list[Span], verb_i: int, sent: Span) -> list[Span]:
     """``X, ancienne directrice technique d'OpenAI, a fondé Y``: the names before the apposition that
     stands between the subject and the verb (an apposition names no founder)."""
     k = verb_i - 1

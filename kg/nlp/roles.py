@@ -63,13 +63,15 @@ def titles_without_name(sent: Span, ents: list[Span]) -> Iterator[tuple[str, Spa
         if prep is None or prep.lower_ not in PREPOSITIONS_OF:
             continue
         title = _title_before(doc, prep.i, sent)
-        if title is None or title[1] or _people_after(doc, org, ents, sent):
-            continue
+        if title is None or title[1] or _people_after(doc, org, ents, sent) \
+                or _apposed_to_person_before(doc, prep.i, ents, sent):
+            continue  # "X, vice-président chargé de l'IA chez Y,": the title is X's, it names someone
         if any(w.lower().rstrip("-") in PAST_MARKERS or w.lower().startswith("ex-") for w in title[0].split()):
             continue
         yield title[0], org
 
 
+_IN_CHARGE = frozenset({"chargé", "chargée", "chargés", "chargées"})
 LEAD_VERBS = {"dirige": None, "dirigeait": None, "préside": None, "présidait": None, "pilote": None}
 FOUND_VERBS = frozenset("fondé cofondé co-fondé créé".split())
 LED_BY_FORMS = frozenset("dirigé dirigée dirigés dirigées présidé présidée piloté pilotée".split())
@@ -115,8 +117,8 @@ def _role_after_person(doc: Doc, person: Span, ents: list[Span], sent: Span) -> 
                 return
             continue  # "responsable de l'innovation chez X": the organisation comes later
         if ent_at(ents, k) is not None or token.text in (",", ";", ":", "(") or \
-                (token.pos_ == "VERB" and not role_word(token.lower_)):  # "associée" is often tagged a verb
-            return
+                (token.pos_ == "VERB" and not role_word(token.lower_) and token.lower_ not in _IN_CHARGE):
+            return  # "associée" is often tagged a verb; "vice-président chargé de l'IA chez X" is one title
 
 
 def _title_in_parentheses(doc: Doc, person: Span, ents: list[Span], j: int, sent: Span) -> Iterator[Found]:
