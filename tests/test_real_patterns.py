@@ -364,3 +364,13 @@ def test_a_day_or_an_adverb_may_stand_between_the_verb_and_que(analyse):
     assert speakers(result) == [("Joëlle Pineau", "title")]
     assert [c.stance for c in result.claims] == ["neutral"]  # "aura lieu" schedules, it does not forecast
     assert speakers(analyse("Le journal a révélé des documents que Meta avait cachés.")) == []
+
+
+def test_founders_named_before_an_organisation_noun_are_the_topic_s(analyse):
+    def founders(text):
+        return {(r.subject.text, r.object.text) for r in analyse(text).relations if r.predicate == "founder"}
+
+    assert founders("La start-up Nexa recrute. Fondée en 2021 par plusieurs anciens salariés d'OpenAI, parmi "
+                    "lesquels Paul Girard et sa sœur Julie Girard, la start-up s'est construite sur une promesse.") == {
+        ("Nexa", "Paul Girard"), ("Nexa", "Julie Girard")}
+    assert not founders("La start-up Nexa recrute. Fondée en 2021 par Paul Girard, la ville compte 3000 habitants.")

@@ -99,19 +99,22 @@ def _index_after_par(doc: Doc, token: Token, sent: Span) -> int:
 GROUP_WORDS = frozenset("un une groupe équipe poignée trio duo comprenant dont notamment parmi lesquels "
                         "lesquelles composé composée de d' d’ du des chercheurs chercheuses ingénieurs ingénieures "
                         "anciens anciennes compatriotes amis entrepreneurs scientifiques experts deux trois quatre "
-                        "cinq six".split())
+                        "cinq six plusieurs salariés employés".split())
 
 
 def skip_group_words(doc: Doc, k: int, sent: Span) -> int:
     """``fondée par un groupe comprenant X``, ``par deux anciens de DeepMind, X et Y``: the founders
     are named after a few group words (which may name where they come from)."""
     j = k
-    while j < sent.end and j - k < 8:
+    while j < sent.end and j - k < 10:
         t = doc[j]
         if t.ent_type_ == "PER":
             return j
         if t.text in (",", ":") and j > k and j + 1 < sent.end and doc[j + 1].ent_type_ == "PER":
             return j + 1
+        if t.text == "," and j > k and j + 1 < sent.end and doc[j + 1].lower_ in GROUP_WORDS:
+            j += 1  # "par plusieurs anciens salariés d'OpenAI, parmi lesquels X et Y"
+            continue
         came_from = j > k and t.ent_type_ in ("ORG", "LOC", "MISC")  # "anciens de DeepMind"
         if not (t.lower_ in GROUP_WORDS or t.like_num or came_from) or (j == k and t.ent_type_):
             break

@@ -53,6 +53,27 @@ def _founded(doc: Doc, ents: list[Span], first: int, sent: Span) -> Iterator[Fou
             yield Found(org, "founder", person, None, "fronted-founded-by", 0.8)
 
 
+def fronted_founders_of_org_noun(sent: Span, ents: list[Span]) -> list[Span]:
+    """``Fondée en 2023 par X, Y et Z, la société …``: the founders, when the subject after the phrase
+    is an organisation noun (the pipeline gives them the organisation the article is about)."""
+    doc = sent.doc
+    first = sent.start
+    while first < sent.end and (doc[first].is_punct or doc[first].is_space):
+        first += 1
+    if first >= sent.end or not doc[first].is_title or doc[first].lower_ not in FOUND_FORMS:
+        return []
+    par = _par_after(doc, first, sent)
+    people = coordination_after(doc, ents, skip_group_words(doc, par + 1, sent), sent) if par is not None else []
+    if not people:
+        return []
+    comma = next((j for j in range(people[-1].end, min(people[-1].end + 8, sent.end)) if doc[j].text == ","), None)
+    if comma is None or comma + 2 >= sent.end or doc[comma + 1].lower_ not in DETERMINERS:
+        return []
+    noun = doc[comma + 2]
+    noun_words = {noun.lower_, f"{noun.lower_} {doc[comma + 3].lower_}" if comma + 3 < sent.end else ""}
+    return people if noun.lower_ in ORG_NOUNS or "start" in noun_words or "jeune pousse" in noun_words else []
+
+
 def _developed(doc: Doc, ents: list[Span], first: int, sent: Span) -> Iterator[Found]:
     par = _par_after(doc, first, sent)
     org = org_after_preposition(doc, ents, par + 1, sent) if par is not None else None
@@ -106,4 +127,4 @@ def _subject_after(doc: Doc, ents: list[Span], k: int, sent: Span, wanted: str) 
     return ent if ent is not None and label(ent) == wanted else None
 
 
-__all__ = ["fronted_facts"]
+__all__ = ["fronted_facts", "fronted_founders_of_org_noun"]

@@ -27,6 +27,7 @@ from kg.nlp.entities import (
     shared_company_model_names,
 )
 from kg.nlp.factories import register_factories
+from kg.nlp.fronted import fronted_founders_of_org_noun
 from kg.nlp.model_facts import find_model_facts
 from kg.nlp.pieces import PIECE_CHARS, analyse_in_pieces
 from kg.nlp.quotes import Quote, find_quotes
@@ -258,6 +259,9 @@ def _anaphor_launches(sentences: Sequence[Span], ents_of: dict[int, list[Span]],
                 for model in models:
                     yield RawRelation(mention_of(model), "creator", mention_of(owner), evidence, None,
                                       "org-noun-launched-model", 0.65)
+            for person in fronted_founders_of_org_noun(sent, ents_of[sent.start]):
+                yield RawRelation(mention_of(owner), "founder", mention_of(person), evidence, None,
+                                  "fronted-founded-by-org-noun", 0.65)
             for person, title in possessive_titles_without_org(sent, ents_of[sent.start]):
                 yield RawRelation(mention_of(person), "worksFor", mention_of(owner), evidence, title,
                                   "possessive-title-of-main-org", 0.65)
