@@ -374,3 +374,12 @@ def test_founders_named_before_an_organisation_noun_are_the_topic_s(analyse):
                     "lesquels Paul Girard et sa sœur Julie Girard, la start-up s'est construite sur une promesse.") == {
         ("Nexa", "Paul Girard"), ("Nexa", "Julie Girard")}
     assert not founders("La start-up Nexa recrute. Fondée en 2021 par Paul Girard, la ville compte 3000 habitants.")
+
+
+def test_a_title_at_an_organisation_noun_is_a_role_at_the_topic(analyse):
+    def roles(text):
+        return {(r.subject.text, r.object.text, r.role) for r in analyse(text).relations if r.predicate == "worksFor"}
+
+    assert roles("La start-up Nexa recrute. Pour Théo Brunel, directeur technique de la start-up, l'enjeu reste "
+                 "la fiabilité.") == {("Théo Brunel", "Nexa", "directeur technique")}
+    assert not roles("La start-up Nexa recrute. Paul Girard, client de la société, a parlé.")

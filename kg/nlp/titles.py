@@ -7,7 +7,16 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Span
 
-from kg.nlp.grammar import PREPOSITIONS_OF, Found, has_role_head, label, org_after_preposition, role_facts, role_word
+from kg.nlp.grammar import (
+    PREPOSITIONS_OF,
+    Found,
+    has_role_head,
+    label,
+    org_after_preposition,
+    org_noun,
+    role_facts,
+    role_word,
+)
 
 
 def possessive_titles_without_org(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, str]]:
@@ -24,6 +33,11 @@ def possessive_titles_without_org(sent: Span, ents: list[Span]) -> Iterator[tupl
             if words:
                 yield person, " ".join(words)
                 continue
+        if k + 3 < sent.end and doc[k].text == ",":
+            title = _title_of_org_noun(doc, k + 1, sent)
+            if title:  # "Théo Brunel, directeur technique de la start-up,"
+                yield person, title
+                continue
         k = person.start - 1  # "Son PDG, X" / "son PDG X"
         if k > sent.start and doc[k].text == ",":
             k -= 1
@@ -32,6 +46,25 @@ def possessive_titles_without_org(sent: Span, ents: list[Span]) -> Iterator[tupl
             j -= 1
         if j < k and doc[j].lower_ in ("son", "sa", "leur") and has_role_head([t.text for t in doc[j + 1 : k + 1]]):
             yield person, " ".join(t.text for t in doc[j + 1 : k + 1])
+
+def _title_of_org_noun(doc: Doc, k: int, sent: Span) -> str | None:
+    """``directeur technique de la start-up`` (then punctuation): a title at the organisation an
+    organisation noun stands for."""
+    words: list[str] = []
+    while k < sent.end and (role_word(doc[k].lower_) or (doc[k].pos_ == "ADJ" and doc[k].is_lower)) and len(words) < 4:
+        words.append(doc[k].text)
+        k += 1
+    if not has_role_head(words) or k + 2 >= sent.end or doc[k].lower_ not in ("de", "d'", "d’"):
+        return None
+    if doc[k + 1].lower_ not in ("la", "l'", "l’", "le") or not (
+            org_noun(doc[k + 2]) or (k + 3 < sent.end and org_noun(doc[k + 3]))):
+        return None
+    end = k + 3
+    while end < sent.end and (doc[end].lower_ in ("-", "up", "pousse")
+                              or (doc[end].pos_ == "ADJ" and doc[end].is_lower)):
+        end += 1
+    return " ".join(words) if end >= sent.end or doc[end].is_punct else None
+
 
 def _title_words(doc: Doc, k: int, sent: Span) -> list[str]:
     words: list[str] = []
