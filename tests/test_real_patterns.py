@@ -216,6 +216,8 @@ RELATION_CASES = [
      {("Vega-12B", "creator", "Orion Labs"), ("Vega-70B", "creator", "Orion Labs")}),
     ("Orion Labs a sorti mardi un nouveau modèle d'IA générative, K2, salué par les chercheurs.",
      {("K2", "creator", "Orion Labs")}),
+    ("Mistral AI a rendu disponible Codestral pour les développeurs.", {("Codestral", "creator", "Mistral AI")}),
+    ("Google indique que Gemini est disponible.", set()),
     # a participle phrase that opens the sentence, about the subject after it
     ("La start-up Nexa s'installe à Lyon. Fondée en 2021 par Paul Girard et Julie Martin, Nexa emploie 40 personnes.",
      {("Nexa", "founder", "Paul Girard"), ("Nexa", "founder", "Julie Martin")}),

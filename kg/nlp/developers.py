@@ -41,8 +41,11 @@ def developers(sent: Span, ents: list[Span]) -> Iterator[Found]:
 LAUNCH_FORMS = frozenset(
     """lancé lancée lancés lancées lance lancent dévoilé dévoilée dévoile dévoilent publié publiée publie publient
     présenté présentée présente présentent sorti sortie sort sortent annoncé annoncée annonce annoncent
-    dévoilait lançait publiait présentait entraîné entraînée""".split()
+    dévoilait lançait publiait présentait entraîné entraînée disponible disponibles accessible accessibles""".split()
 )
+# "disponible" launches only after a form of "rendre": "a rendu disponible Sora" (not "Sora est disponible").
+_MADE_AVAILABLE = frozenset({"disponible", "disponibles", "accessible", "accessibles"})
+_RENDER = frozenset("rendu rendue rend rendent rendait".split())
 
 
 def _launches(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], str]]:
@@ -53,6 +56,8 @@ def _launches(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], 
         verb = doc[i]
         if verb.lower_ not in LAUNCH_FORMS and verb.pos_ != "VERB":
             continue  # a launch verb's lemma counts only on a verb
+        if verb.lower_ in _MADE_AVAILABLE and doc[verb.i - 1].lower_ not in _RENDER:
+            continue
         if doc[verb.i - 1].lower_ in ("été", "est", "sont", "était") or (
             verb.i + 1 < sent.end and doc[verb.i + 1].lower_ == "par"
         ):
@@ -73,6 +78,8 @@ def anaphor_launches(sent: Span, ents: list[Span]) -> Iterator[list[Span]]:
     for i in positions_in(word_positions(doc, LAUNCH_FORMS, MODEL_VERBS), sent):
         verb = doc[i]
         if verb.lower_ not in LAUNCH_FORMS and verb.pos_ != "VERB":
+            continue
+        if verb.lower_ in _MADE_AVAILABLE and doc[verb.i - 1].lower_ not in _RENDER:
             continue
         if _subject_org_before(doc, ents, verb.i, sent) is not None:
             continue
