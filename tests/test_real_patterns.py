@@ -235,6 +235,8 @@ RELATION_CASES = [
      {("Veo 3", "creator", "Google"), ("Gemini 2.5 Pro", "creator", "Google")}),
     ("Alibaba a publié Qwen3-235B-A22B, et DeepSeek a mis à jour DeepSeek-V3.",
      {("Qwen3-235B-A22B", "creator", "Alibaba")}),
+    ("Directrice générale de Nexa depuis 2022, Julie Martin a présenté les résultats.",
+     {("Julie Martin", "worksFor", "Nexa")}),
     # verbs of employment
     ("Ancien de Google, Paul Girard dirige désormais la start-up Nexa.", {("Paul Girard", "worksFor", "Nexa")}),
     ("Julie Martin a rejoint Nexa en tant que directrice technique.", {("Julie Martin", "worksFor", "Nexa")}),

@@ -514,11 +514,25 @@ def _trim(ent: Span) -> Span | None:
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and doc[end - 1].text not in (".",):
         end -= 1
+    start = _past_a_title(doc, start, end)
     if start >= end:
         return None
     if (start, end) == (ent.start, ent.end):
         return ent
     return Span(doc, start, end, label=ent.label_, span_id=ent.id_)
+
+
+def _past_a_title(doc: Doc, start: int, end: int) -> int:
+    """``Directrice générale de Nexa`` taken whole at a sentence's start: the name is what follows the
+    title's ``de``."""
+    from kg.nlp.grammar import role_word
+
+    if not role_word(doc[start].lower_):
+        return start
+    for k in range(start + 1, min(start + 5, end - 1)):
+        if doc[k].lower_ in ("de", "d'", "d’", "du", "chez"):
+            return k + 1
+    return start
 
 
 def _word_before(doc: Doc, ent: Span) -> str:

@@ -255,6 +255,19 @@ def _copula_roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
                 break
 
 
+_MONTHS = frozenset("janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split())
+
+
+def _past_a_date(doc: Doc, i: int, sent: Span) -> int:
+    """After ``depuis 2022`` / ``depuis mars 2024`` / ``en 2019`` when a comma follows it, else ``i``."""
+    if i >= sent.end or doc[i].lower_ not in ("depuis", "en", "dès"):
+        return i
+    j = i + 1
+    while j < sent.end and j - i <= 3 and (doc[j].like_num or doc[j].lower_ in _MONTHS):
+        j += 1
+    return j if j > i + 1 and j < sent.end and doc[j].text == "," else i
+
+
 def _skip_apposition_commas(doc: Doc, i: int, sent: Span) -> int:
     """After a name, skip one apposition between commas: ``X, venu de Meta, est …``."""
     if i < sent.end and doc[i].text == ",":
@@ -273,6 +286,7 @@ def _people_after(doc: Doc, org: Span, ents: list[Span], sent: Span) -> list[Spa
         while i < sent.end and doc[i].text != ")":
             i += 1
         i += 1
+    i = _past_a_date(doc, i, sent)  # "Directrice générale de Nexa depuis 2022, Julie Martin"
     if i < sent.end and doc[i].text == ",":
         i += 1
     people: list[Span] = []
