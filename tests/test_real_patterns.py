@@ -247,6 +247,8 @@ RELATION_CASES = [
     ("Jean Dupont, ex-directeur de Nexa, a rejoint Google.", {("Jean Dupont", "worksFor", "Google")}),
     ("Marie Durand, présidente de Nexa, et Paul Girard, vice-président chargé de l'IA chez Nexa, ont répondu.",
      {("Marie Durand", "worksFor", "Nexa"), ("Paul Girard", "worksFor", "Nexa")}),
+    ("Mustafa Suleyman dirige depuis mars 2024 la division Microsoft AI.",
+     {("Mustafa Suleyman", "worksFor", "Microsoft AI")}),
     ("Paul Girard n'a pas rejoint Nexa.", set()),
     ("Nexa a nommé un nouveau PDG.", set()),
     ("Fondée en 2021 par Paul Girard, l'entreprise a déménagé à Lyon.", set()),

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 
 from kg.nlp.founders import past_apposition
 from kg.nlp.grammar import Found, ent_at, has_role_head, label, org_after_preposition, role_facts
+from kg.nlp.lexicon import MONTHS
 from kg.nlp.tokens import positions_in, word_positions
 
 PERSON_VERBS = frozenset("dirige dirigeait préside présidait pilote rejoint rejoindra rejoignait".split())
@@ -42,8 +43,8 @@ def employment(sent: Span, ents: list[Span]) -> Iterator[Found]:
 def _person_verb(doc: Doc, ents: list[Span], i: int, sent: Span) -> Iterator[Found]:
     person = _subject_before(doc, ents, i, sent, "PER")
     k = i + 1
-    while k < sent.end and doc[k].lower_ in _ADVERBS:
-        k += 1
+    while k < sent.end and (doc[k].lower_ in _ADVERBS or _dates_from(doc, k, sent) > k):
+        k = _dates_from(doc, k, sent) if doc[k].lower_ not in _ADVERBS else k + 1  # "dirige depuis mars 2024"
     org = org_after_preposition(doc, ents, k, sent)
     if person is None or org is None:
         return
@@ -108,6 +109,16 @@ def _role_after(doc: Doc, ents: list[Span], k: int, sent: Span, direct: bool = F
         end -= 1
     title = doc[start:end].text
     return title if title and has_role_head(title.split()) else None
+
+
+def _dates_from(doc: Doc, k: int, sent: Span) -> int:
+    """The end of ``depuis 2022`` / ``depuis mars 2024`` / ``en 2019`` at ``k``, else ``k``."""
+    if doc[k].lower_ not in ("depuis", "en", "dès"):
+        return k
+    j = k + 1
+    while j < sent.end and j - k <= 3 and (doc[j].like_num or doc[j].lower_ in MONTHS):
+        j += 1
+    return j if j > k + 1 else k
 
 
 def _negated(doc: Doc, i: int, sent: Span) -> bool:

@@ -66,3 +66,5 @@ BOILERPLATE_LINE_RE = re.compile(
     r"(?:par|by)\s+[A-ZÉÈ][\w'’-]+(?:\s+[A-ZÉÈ][\w'’-]+){0,3}\s*(?:\(.*\))?\s*$)",
     re.IGNORECASE,
 )
+
+MONTHS = frozenset("janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split())

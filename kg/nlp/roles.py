@@ -21,7 +21,7 @@ from kg.nlp.grammar import (
     role_word,
     token_before,
 )
-from kg.nlp.lexicon import DETERMINERS
+from kg.nlp.lexicon import DETERMINERS, MONTHS
 from kg.nlp.titles import at_the_head, possessive_titles, post_of, whose_title
 
 
@@ -255,15 +255,12 @@ def _copula_roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
                 break
 
 
-_MONTHS = frozenset("janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split())
-
-
 def _past_a_date(doc: Doc, i: int, sent: Span) -> int:
     """After ``depuis 2022`` / ``depuis mars 2024`` / ``en 2019`` when a comma follows it, else ``i``."""
     if i >= sent.end or doc[i].lower_ not in ("depuis", "en", "dès"):
         return i
     j = i + 1
-    while j < sent.end and j - i <= 3 and (doc[j].like_num or doc[j].lower_ in _MONTHS):
+    while j < sent.end and j - i <= 3 and (doc[j].like_num or doc[j].lower_ in MONTHS):
         j += 1
     return j if j > i + 1 and j < sent.end and doc[j].text == "," else i
 
