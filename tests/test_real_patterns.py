@@ -389,3 +389,13 @@ def test_a_title_at_an_organisation_noun_is_a_role_at_the_topic(analyse):
     assert roles("La start-up Nexa recrute. Pour Théo Brunel, directeur technique de la start-up, l'enjeu reste "
                  "la fiabilité.") == {("Théo Brunel", "Nexa", "directeur technique")}
     assert not roles("La start-up Nexa recrute. Paul Girard, client de la société, a parlé.")
+
+
+def test_names_with_a_particle_company_suffixes_and_bare_titles(analyse):
+    def typed(text):
+        return {(m.text, m.type) for m in analyse(text).mentions}
+
+    assert typed("Caroline de Camaret a déclaré que le projet avançait.") == {("Caroline de Camaret", "Person")}
+    assert ("Google", "Organization") in typed("Caroline de Google a déclaré que le projet avançait.")
+    assert ("Aglaé Ventures", "Organization") in typed("Bernard Arnault a investi via Aglaé Ventures.")
+    assert not any(t == "Organization" for _, t in typed("Laurent Sifre, CTO, a parlé. Le CTO a répondu."))

@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.kb import KnowledgeBase, kb_id, read_word_list
+from kg.nlp.grammar import role_word
 from kg.nlp.lexicon import (
     BOILERPLATE_LINE_RE,
     DETERMINERS,
@@ -325,17 +326,23 @@ class EntityRepair:
             return ent
         label = ent.label_
         before = _word_before(doc, ent)
-        if before in NON_ENTITY_NOUNS:
-            return None
+        if before in NON_ENTITY_NOUNS or (len(ent) == 1 and role_word(ent.text.lower())):
+            return None  # "Laurent Sifre, CTO": a title is nobody's name
+        if label == PERSON and len(ent) > 1 and ent[-1].text in ORG_SUFFIXES:
+            return Span(doc, ent.start, ent.end, label=ORG)  # "Aglaé Ventures", "Kyutai Labs"
         if before in DESCRIPTOR_NOUNS and label != PERSON:
             return None  # "les modèles Open AI de Meta": a descriptor, not a company's name
         if label in ("MISC", "LOC"):
+            if len(ent) >= 3 and ent[0].text in self.first_names and ent[1].text in NAME_PARTICLES \
+                    and ent[-1].text[:1].isupper():
+                return Span(doc, ent.start, ent.end, label=PERSON)  # "Caroline de Camaret" read as a place
             if before in ORG_NOUNS or (ent[-1].text in ORG_SUFFIXES and len(ent) > 1):
                 return Span(doc, ent.start, ent.end, label=ORG)
             if before in MODEL_NOUNS and label == "MISC":
                 return Span(doc, ent.start, ent.end, label=MODEL)
             return None
         if label == PERSON:
+            ent = _with_particle_surname(doc, ent, self.first_names)
             return ent if self._plausible_person(ent, surnames) else None
         if label == ORG:
             if before in ORG_NOUNS:
@@ -522,11 +529,21 @@ def _trim(ent: Span) -> Span | None:
     return Span(doc, start, end, label=ent.label_, span_id=ent.id_)
 
 
+def _with_particle_surname(doc: Doc, ent: Span, first_names: frozenset[str]) -> Span:
+    """``Caroline`` + ``de Camaret``: a given name the NER took alone, followed by a particle and a
+    capitalised word that no other entity claims, is one person's name."""
+    k = ent.end
+    if len(ent) != 1 or ent.text not in first_names or k + 1 >= len(doc) or doc[k].text not in NAME_PARTICLES:
+        return ent
+    nxt = doc[k + 1]
+    if not (nxt.text[:1].isupper() and nxt.is_alpha) or nxt.ent_type_ or role_word(nxt.lower_):
+        return ent
+    return Span(doc, ent.start, k + 2, label=ent.label_, span_id=ent.id_)
+
+
 def _past_a_title(doc: Doc, start: int, end: int) -> int:
     """``Directrice générale de Nexa`` taken whole at a sentence's start: the name is what follows the
     title's ``de``."""
-    from kg.nlp.grammar import role_word
-
     if not role_word(doc[start].lower_):
         return start
     for k in range(start + 1, min(start + 5, end - 1)):

@@ -53,7 +53,8 @@ VERSION_RE = re.compile(r"^(?:v?\d+(?:\.\d+)*[a-z]?|\d+(?:\.\d+)?[BbMmKkTt]|\d+x
 SIZE_RE = re.compile(r"\d+(?:[.,]\d+)?\s?[BbMmTt]$")
 # A hyphenated product name carrying a version: QwQ-32B, GPT-4o, DeepSeek-R1, Qwen2.5-72B.
 MODEL_TOKEN_RE = re.compile(r"^[A-Z][A-Za-z0-9.]*[A-Za-z][A-Za-z0-9.]*-(?:[A-Za-z]*\d[A-Za-z0-9.]*)$")
-ORG_SUFFIXES = frozenset("AI Labs Lab Inc Inc. Corp Corp. SA SAS Technologies Systems Group Research Robotics".split())
+ORG_SUFFIXES = frozenset("AI Labs Lab Inc Inc. Corp Corp. SA SAS Technologies Systems Group Research Robotics "
+                         "Ventures Capital Partners Holdings".split())
 NAME_PARTICLES = frozenset("de du des d' von van der den la le di da al el bin ben".split())
 DETERMINERS = frozenset("le la les l' l’ un une des son sa ses leur leurs ce cet cette".split())
 
