@@ -544,7 +544,7 @@ def _with_particle_surname(doc: Doc, ent: Span, first_names: frozenset[str]) -> 
 def _past_a_title(doc: Doc, start: int, end: int) -> int:
     """``Directrice générale de Nexa`` taken whole at a sentence's start: the name is what follows the
     title's ``de``."""
-    if not role_word(doc[start].lower_):
+    if start >= end or not role_word(doc[start].lower_):
         return start
     for k in range(start + 1, min(start + 5, end - 1)):
         if doc[k].lower_ in ("de", "d'", "d’", "du", "chez"):
