@@ -251,6 +251,8 @@ RELATION_CASES = [
      {("Mustafa Suleyman", "worksFor", "Microsoft AI")}),
     ("Paul Girard n'a pas rejoint Nexa.", set()),
     ("Nexa a nommé un nouveau PDG.", set()),
+    ("Créée en 2015 par Sam Altman et Elon Musk, OpenAI était une association.",
+     {("OpenAI", "founder", "Sam Altman"), ("OpenAI", "founder", "Elon Musk")}),
     ("Fondée en 2021 par Paul Girard, l'entreprise a déménagé à Lyon.", set()),
     ("Développé par Nexa, ce service de cartographie est gratuit.", set()),
     # negatives: a former office, a mere mention of a product beside a company, a model it is compared with
@@ -399,3 +401,19 @@ def test_names_with_a_particle_company_suffixes_and_bare_titles(analyse):
     assert ("Google", "Organization") in typed("Caroline de Google a déclaré que le projet avançait.")
     assert ("Aglaé Ventures", "Organization") in typed("Bernard Arnault a investi via Aglaé Ventures.")
     assert not any(t == "Organization" for _, t in typed("Laurent Sifre, CTO, a parlé. Le CTO a répondu."))
+
+
+def test_an_incise_speaker_after_a_day_and_a_place(analyse):
+    text = "« Nous allons accélérer », a déclaré mardi à Paris le patron de Mistral AI, Arthur Mensch."
+    assert speakers(analyse(text)) == [("Arthur Mensch", "incise")]
+
+
+def test_a_line_that_tells_what_someone_does_is_no_pull_quote_attribution(analyse):
+    text = ("Les investisseurs, parmi lesquels Nvidia et Microsoft, ont misé sur Mistral AI.\n"
+            "Arthur Mensch, 32 ans, dirige Mistral AI.")
+    assert speakers(analyse(text)) == []
+
+
+def test_a_title_noun_is_no_reporting_verb(analyse):
+    text = "L'ancien ministre Cédric O, conseiller de Mistral AI, défend le modèle européen."
+    assert [c.cue for c in analyse(text).claims] == ["défend"]

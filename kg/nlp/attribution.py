@@ -31,7 +31,7 @@ from kg.nlp.coref import (
 )
 from kg.nlp.grammar import opening_name, org_after_preposition
 from kg.nlp.lexicon import DETERMINERS, ORG_NOUNS
-from kg.nlp.speech import INVERTED_PRONOUNS, is_incise
+from kg.nlp.speech import INVERTED_PRONOUNS, is_incise, past_when_and_where
 
 MARKER_RE = re.compile(
     r"(?:^|[,;:]\s*|\b)(?P<marker>selon|d['’]après|pour|dans la vision de|aux yeux de|de l['’]avis de|"
@@ -236,6 +236,7 @@ def speaker_after(cue: Token, sent: Span, ents: list[Span], salience: Salience) 
     while k < sent.end and (doc[k].lower_ in INVERTED_PRONOUNS or doc[k].lower_ in
                             ("encore", "aussi", "alors", "ainsi", "également", "même", "pour", "sa", "part")):
         k += 1
+    k = past_when_and_where(doc, k, sent.end)  # "a déclaré mardi à Paris le patron de X, Y"
     end = min(k + 8, sent.end)
     for j in range(k, end):
         ent = next((e for e in ents if e.start == j and e.label_ in SPEAKER_LABELS), None)

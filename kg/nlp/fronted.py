@@ -21,6 +21,8 @@ from kg.nlp.lexicon import DETERMINERS, MODEL_NOUNS, ORG_NOUNS
 
 APPOINTED_FORMS = frozenset("""nommé nommée nommés nommées promu promue recruté recrutée embauché embauchée
     désigné désignée élu élue""".split())
+# "Créée en 2015 par X, OpenAI …": created, before an organisation as the subject, is founded.
+CREATED_FORMS = frozenset("créé créée".split())
 _TITLE_END = frozenset({"de", "d'", "d’", "du", "chez", "à", "au"})
 
 
@@ -32,7 +34,7 @@ def fronted_facts(sent: Span, ents: list[Span]) -> Iterator[Found]:
     if first >= sent.end or not doc[first].is_title:
         return
     word = doc[first].lower_
-    if word in FOUND_FORMS:
+    if word in FOUND_FORMS or word in CREATED_FORMS:
         yield from _founded(doc, ents, first, sent)
     elif word in DEVELOPED_BY_FORMS or word in LAUNCH_FORMS:
         yield from _developed(doc, ents, first, sent)
@@ -60,7 +62,7 @@ def fronted_founders_of_org_noun(sent: Span, ents: list[Span]) -> list[Span]:
     first = sent.start
     while first < sent.end and (doc[first].is_punct or doc[first].is_space):
         first += 1
-    if first >= sent.end or not doc[first].is_title or doc[first].lower_ not in FOUND_FORMS:
+    if first >= sent.end or not doc[first].is_title or doc[first].lower_ not in FOUND_FORMS | CREATED_FORMS:
         return []
     par = _par_after(doc, first, sent)
     people = coordination_after(doc, ents, skip_group_words(doc, par + 1, sent), sent) if par is not None else []

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc, Span
 
+from kg.nlp.grammar import has_role_head
+
 # "Marie-Laure DENIS. - Notre volonté…", "Arthur Mensch : Nous…", "— Yann LeCun. –"
 ANSWER_LEAD_RE = re.compile(r"^\s*[—–-]?\s*(?P<name>[^\W\d][\w'’. -]{2,60}?)\s*(?:\.\s*[-–—]|\s[-–—]|\s?:)\s+\S")
 QUESTION_LEAD_RE = re.compile(r"^\s*(?:[A-ZÉÈÀ'’. ]{3,40}\.\s*[-–—]|Q\s*[.:-]|Question\s*:)")
@@ -127,6 +129,9 @@ def attribution_speaker(line: list[Span], ents_of: dict[int, list[Span]]) -> Spa
         return None
     if len(rest) and rest[0].text == ":" and len(rest) > 2:
         return None  # "X : « … »" is a statement, not a name line
+    words = [t.text for t in rest if not (t.is_punct or t.is_space) and not t.ent_type_]
+    if words and not has_role_head(words):
+        return None  # "Arthur Mensch, 32 ans, dirige Mistral AI." tells something: a sentence, not a name line
     return person
 
 

@@ -159,6 +159,7 @@ def is_incise(token: Token) -> bool:
         return True
     while nxt < len(doc) and doc[nxt].lower_ in ("encore", "aussi", "alors", "ainsi", "également", "même"):
         nxt += 1
+    nxt = past_when_and_where(doc, nxt, len(doc))  # "a déclaré mardi à Paris le patron de …"
     if nxt >= len(doc):
         return False
     follower = doc[nxt]
@@ -171,6 +172,24 @@ def is_incise(token: Token) -> bool:
         if doc[k].is_punct or doc[k].pos_ in ("VERB", "AUX") or not doc[k].is_lower:
             return False
     return False
+
+
+_WHEN = frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche hier soir matin dernier".split())
+
+
+def past_when_and_where(doc: Doc, k: int, end: int) -> int:
+    """Past ``mardi``, ``hier soir``, ``à Paris`` that may follow an incise verb before its speaker."""
+    while k < end:
+        if doc[k].lower_ in _WHEN:
+            k += 1
+        elif doc[k].lower_ == "à" and k + 1 < end and doc[k + 1].text[:1].isupper() \
+                and not doc[k + 1].ent_type_:  # a place: the pipeline keeps no place names
+            k += 2
+            while k < end and doc[k].text[:1].isupper() and not doc[k].ent_type_:
+                k += 1
+        else:
+            return k
+    return k
 
 
 # what may stand between the comma (or closing quote) and the verb: "a-t-il", "s'est", "se réjouit"
@@ -209,6 +228,10 @@ def cue_tokens(sent: Span, cues: Sequence[int], text: str,
             continue
         if token.pos_ == "NOUN" and lemma not in ("craindre",) and token.lower_ not in _ER_FORMS:
             continue
+        if token.pos_ == "NOUN" and token.i > 0 and (doc[token.i - 1].pos_ == "DET" or (
+                doc[token.i - 1].text == "," and token.i + 1 < len(doc)
+                and doc[token.i + 1].lower_ in ("de", "d'", "d’", "du", "chez"))):
+            continue  # "X, conseiller de Mistral AI,", "le conseiller": a noun, whatever its form
         if any(c.dep_ == "aux:pass" for c in token.children) and not incise and not by_agent:
             continue  # "elle est reconnue pour…": a passive description, not a statement
         if token.morph.get("VerbForm", None) == ["Inf"] and not incise:
