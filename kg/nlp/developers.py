@@ -54,9 +54,7 @@ def _launches(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], 
     doc = sent.doc
     for i in positions_in(word_positions(doc, LAUNCH_FORMS, MODEL_VERBS), sent):
         verb = doc[i]
-        if verb.lower_ not in LAUNCH_FORMS and verb.pos_ != "VERB":
-            continue  # a launch verb's lemma counts only on a verb
-        if verb.lower_ in _MADE_AVAILABLE and doc[verb.i - 1].lower_ not in _RENDER:
+        if not _launch_verb(verb):
             continue
         if doc[verb.i - 1].lower_ in ("été", "est", "sont", "était") or (
             verb.i + 1 < sent.end and doc[verb.i + 1].lower_ == "par"
@@ -70,6 +68,13 @@ def _launches(sent: Span, ents: list[Span]) -> Iterator[tuple[Span, list[Span], 
             yield org, models, "org-launched-model"
 
 
+def _launch_verb(verb: Token) -> bool:
+    """A launch form, or a launch verb's lemma on a verb; ``disponible`` only after ``rendre``."""
+    if verb.lower_ not in LAUNCH_FORMS and verb.pos_ != "VERB":
+        return False
+    return verb.lower_ not in _MADE_AVAILABLE or verb.doc[verb.i - 1].lower_ in _RENDER
+
+
 def anaphor_launches(sent: Span, ents: list[Span]) -> Iterator[list[Span]]:
     """``L'entreprise présente ses deux modèles : M1 et M2``, ``la start-up a dévoilé un modèle
     baptisé M``: the launcher is an organisation noun standing for the organisation the article is
@@ -77,9 +82,7 @@ def anaphor_launches(sent: Span, ents: list[Span]) -> Iterator[list[Span]]:
     doc = sent.doc
     for i in positions_in(word_positions(doc, LAUNCH_FORMS, MODEL_VERBS), sent):
         verb = doc[i]
-        if verb.lower_ not in LAUNCH_FORMS and verb.pos_ != "VERB":
-            continue
-        if verb.lower_ in _MADE_AVAILABLE and doc[verb.i - 1].lower_ not in _RENDER:
+        if not _launch_verb(verb):
             continue
         if _subject_org_before(doc, ents, verb.i, sent) is not None:
             continue

@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from spacy.tokens import Doc, Span
 
 from kg.nlp.founders import past_apposition
-from kg.nlp.grammar import Found, ent_at, has_role_head, label, org_after_preposition, role_facts
-from kg.nlp.lexicon import MONTHS
+from kg.nlp.grammar import Found, date_end, ent_at, has_role_head, label, org_after_preposition, role_facts
+from kg.nlp.lexicon import HIRE_FORMS
 from kg.nlp.tokens import positions_in, word_positions
 
 PERSON_VERBS = frozenset("dirige dirigeait préside présidait pilote rejoint rejoindra rejoignait".split())
-HIRE_VERBS = frozenset("nommé nommée recruté recrutée embauché embauchée débauché débauchée".split())
+HIRE_VERBS = HIRE_FORMS | {"débauché", "débauchée"}
 _FORMS, _NO_LEMMAS = PERSON_VERBS | HIRE_VERBS, frozenset[str]()  # one object each: word_positions caches by id
-_AUX = frozenset("a ont avait avaient aura vient vient de d' d’ va".split())
+_AUX = frozenset("a ont avait avaient aura vient de d' d’ va".split())
 # What may sit between the subject and the verb, or the verb and its object: "a désormais rejoint".
 _ADVERBS = frozenset("désormais aujourd'hui aujourd’hui déjà récemment officiellement finalement".split())
 _ROLE_INTRO = (("au", "poste", "de"), ("au", "poste", "d'"), ("au", "poste", "d’"), ("en", "tant", "que"),
@@ -43,8 +43,11 @@ def employment(sent: Span, ents: list[Span]) -> Iterator[Found]:
 def _person_verb(doc: Doc, ents: list[Span], i: int, sent: Span) -> Iterator[Found]:
     person = _subject_before(doc, ents, i, sent, "PER")
     k = i + 1
-    while k < sent.end and (doc[k].lower_ in _ADVERBS or _dates_from(doc, k, sent) > k):
-        k = _dates_from(doc, k, sent) if doc[k].lower_ not in _ADVERBS else k + 1  # "dirige depuis mars 2024"
+    while k < sent.end:  # past "désormais", "depuis mars 2024"
+        after = k + 1 if doc[k].lower_ in _ADVERBS else date_end(doc, k, sent.end)
+        if after == k:
+            break
+        k = after
     org = org_after_preposition(doc, ents, k, sent)
     if person is None or org is None:
         return
@@ -109,16 +112,6 @@ def _role_after(doc: Doc, ents: list[Span], k: int, sent: Span, direct: bool = F
         end -= 1
     title = doc[start:end].text
     return title if title and has_role_head(title.split()) else None
-
-
-def _dates_from(doc: Doc, k: int, sent: Span) -> int:
-    """The end of ``depuis 2022`` / ``depuis mars 2024`` / ``en 2019`` at ``k``, else ``k``."""
-    if doc[k].lower_ not in ("depuis", "en", "dès"):
-        return k
-    j = k + 1
-    while j < sent.end and j - k <= 3 and (doc[j].like_num or doc[j].lower_ in MONTHS):
-        j += 1
-    return j if j > k + 1 else k
 
 
 def _negated(doc: Doc, i: int, sent: Span) -> bool:

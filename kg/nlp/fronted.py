@@ -28,10 +28,8 @@ _TITLE_END = frozenset({"de", "d'", "d’", "du", "chez", "à", "au"})
 
 def fronted_facts(sent: Span, ents: list[Span]) -> Iterator[Found]:
     doc = sent.doc
-    first = sent.start
-    while first < sent.end and (doc[first].is_punct or doc[first].is_space):
-        first += 1
-    if first >= sent.end or not doc[first].is_title:
+    first = _opening_word(sent)
+    if first is None:
         return
     word = doc[first].lower_
     if word in FOUND_FORMS or word in CREATED_FORMS:
@@ -43,10 +41,7 @@ def fronted_facts(sent: Span, ents: list[Span]) -> Iterator[Found]:
 
 
 def _founded(doc: Doc, ents: list[Span], first: int, sent: Span) -> Iterator[Found]:
-    par = _par_after(doc, first, sent)
-    if par is None:
-        return
-    people = coordination_after(doc, ents, skip_group_words(doc, par + 1, sent), sent)
+    people = _founders_named(doc, ents, first, sent)
     if not people:
         return
     org = _subject_after(doc, ents, people[-1].end, sent, "ORG")
@@ -59,13 +54,10 @@ def fronted_founders_of_org_noun(sent: Span, ents: list[Span]) -> list[Span]:
     """``Fondée en 2023 par X, Y et Z, la société …``: the founders, when the subject after the phrase
     is an organisation noun (the pipeline gives them the organisation the article is about)."""
     doc = sent.doc
-    first = sent.start
-    while first < sent.end and (doc[first].is_punct or doc[first].is_space):
-        first += 1
-    if first >= sent.end or not doc[first].is_title or doc[first].lower_ not in FOUND_FORMS | CREATED_FORMS:
+    first = _opening_word(sent)
+    if first is None or (doc[first].lower_ not in FOUND_FORMS and doc[first].lower_ not in CREATED_FORMS):
         return []
-    par = _par_after(doc, first, sent)
-    people = coordination_after(doc, ents, skip_group_words(doc, par + 1, sent), sent) if par is not None else []
+    people = _founders_named(doc, ents, first, sent)
     if not people:
         return []
     comma = next((j for j in range(people[-1].end, min(people[-1].end + 8, sent.end)) if doc[j].text == ","), None)
@@ -102,6 +94,21 @@ def _appointed(doc: Doc, ents: list[Span], first: int, sent: Span) -> Iterator[F
         if person is not None and title:
             yield from role_facts(person, org, title, False, "fronted-appointed", 0.75)
         return
+
+
+def _opening_word(sent: Span) -> int | None:
+    """The sentence's first word, when it is capitalised as a phrase's first word is."""
+    doc = sent.doc
+    first = sent.start
+    while first < sent.end and (doc[first].is_punct or doc[first].is_space):
+        first += 1
+    return first if first < sent.end and doc[first].is_title else None
+
+
+def _founders_named(doc: Doc, ents: list[Span], first: int, sent: Span) -> list[Span]:
+    """``Fondée en 2021 par [un groupe comprenant] X, Y et Z``: the people after ``par``."""
+    par = _par_after(doc, first, sent)
+    return coordination_after(doc, ents, skip_group_words(doc, par + 1, sent), sent) if par is not None else []
 
 
 def _par_after(doc: Doc, first: int, sent: Span) -> int | None:

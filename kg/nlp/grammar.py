@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.nlp.lexicon import DETERMINERS, FOUNDER_HEADS, ORG_NOUNS, ROLE_HEADS
+from kg.nlp.lexicon import DETERMINERS, FOUNDER_HEADS, MONTHS, ORG_NOUNS, ROLE_HEADS
 
 PREPOSITIONS_OF = frozenset({"de", "d'", "d’", "du", "chez"})
 COORD_WORDS = frozenset({",", "et"})
@@ -105,6 +105,16 @@ def role_facts(person: Span, org: Span, title: str, plural: bool, rule: str, con
         yield Found(person, "worksFor", org, role, rule, conf)
     if founder:
         yield Found(org, "founder", person, None, rule + "-founder", conf)
+
+
+def date_end(doc: Doc, k: int, end: int) -> int:
+    """The end of ``depuis 2022`` / ``depuis mars 2024`` / ``en 2019`` starting at ``k``, else ``k``."""
+    if k >= end or doc[k].lower_ not in ("depuis", "en", "dès"):
+        return k
+    j = k + 1
+    while j < end and j - k <= 3 and (doc[j].like_num or doc[j].lower_ in MONTHS):
+        j += 1
+    return j if j > k + 1 else k
 
 
 def org_after_preposition(doc: Doc, ents: list[Span], k: int, sent: Span) -> Span | None:

@@ -69,3 +69,5 @@ BOILERPLATE_LINE_RE = re.compile(
 )
 
 MONTHS = frozenset("janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split())
+# An organisation hiring someone: "Nexa a nommé X" (kg.nlp.org_contexts, kg.nlp.employment).
+HIRE_FORMS = frozenset("nommé nommée recruté recrutée embauché embauchée".split())

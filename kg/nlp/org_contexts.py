@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from kg.nlp.lexicon import ORG_NOUNS, ROLE_HEADS
+from kg.nlp.lexicon import HIRE_FORMS, ORG_NOUNS, ROLE_HEADS
 from kg.nlp.tokens import Words, words_of
 
 INSTITUTION_NOUNS = frozenset("clinique hôpital université école institut observatoire fondation centre".split())
-_HIRE_FORMS = frozenset("nommé nommée recruté recrutée embauché embauchée".split())
 ROLE_PREPS = frozenset({"de", "d'", "d’", "du", "chez"})
 FOUND_FORMS = frozenset("fondé fondée cofondé cofondée co-fondé co-fondée créé créée".split())
 _ORG_PARTICIPLES = FOUND_FORMS | {"dirigée", "basée", "installée"}
@@ -47,7 +46,7 @@ def org_context_starts(doc: Doc) -> list[int]:
             starts.append(_capitalised_start(words, doc, i - 1))
         elif low == "rejoint" and i >= 1 and lowers[i - 1] in ("a", "avait", "ont"):
             starts.append(nxt)  # "X a rejoint Nexa"
-        elif low in _HIRE_FORMS and i >= 2 and lowers[i - 1] in ("a", "avait"):
+        elif low in HIRE_FORMS and i >= 2 and lowers[i - 1] in ("a", "avait"):
             starts.append(_unless_person(doc, _capitalised_start(words, doc, i - 2)))  # "Nexa a nommé X"
         elif low == "," and nxt + 2 < len(doc) and lowers[nxt] == "dont" and i >= 1 \
                 and any(lowers[k] in ("est", "était") for k in range(nxt + 2, min(nxt + 6, len(doc)))):

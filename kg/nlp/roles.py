@@ -12,6 +12,7 @@ from kg.nlp.grammar import (
     PAST_MARKERS,
     PREPOSITIONS_OF,
     Found,
+    date_end,
     ent_at,
     has_role_head,
     join_elisions,
@@ -21,7 +22,7 @@ from kg.nlp.grammar import (
     role_word,
     token_before,
 )
-from kg.nlp.lexicon import DETERMINERS, MONTHS
+from kg.nlp.lexicon import DETERMINERS
 from kg.nlp.titles import at_the_head, possessive_titles, post_of, whose_title
 
 
@@ -257,12 +258,8 @@ def _copula_roles(sent: Span, ents: list[Span]) -> Iterator[Found]:
 
 def _past_a_date(doc: Doc, i: int, sent: Span) -> int:
     """After ``depuis 2022`` / ``depuis mars 2024`` / ``en 2019`` when a comma follows it, else ``i``."""
-    if i >= sent.end or doc[i].lower_ not in ("depuis", "en", "dès"):
-        return i
-    j = i + 1
-    while j < sent.end and j - i <= 3 and (doc[j].like_num or doc[j].lower_ in MONTHS):
-        j += 1
-    return j if j > i + 1 and j < sent.end and doc[j].text == "," else i
+    j = date_end(doc, i, sent.end)
+    return j if j > i and j < sent.end and doc[j].text == "," else i
 
 
 def _skip_apposition_commas(doc: Doc, i: int, sent: Span) -> int:

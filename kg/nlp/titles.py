@@ -50,10 +50,7 @@ def possessive_titles_without_org(sent: Span, ents: list[Span]) -> Iterator[tupl
 def _title_of_org_noun(doc: Doc, k: int, sent: Span) -> str | None:
     """``directeur technique de la start-up`` (then punctuation): a title at the organisation an
     organisation noun stands for."""
-    words: list[str] = []
-    while k < sent.end and (role_word(doc[k].lower_) or (doc[k].pos_ == "ADJ" and doc[k].is_lower)) and len(words) < 4:
-        words.append(doc[k].text)
-        k += 1
+    words, k = _title_run(doc, k, sent)
     if not has_role_head(words) or k + 2 >= sent.end or doc[k].lower_ not in ("de", "d'", "d’"):
         return None
     if doc[k + 1].lower_ not in ("la", "l'", "l’", "le") or not (
@@ -67,11 +64,17 @@ def _title_of_org_noun(doc: Doc, k: int, sent: Span) -> str | None:
 
 
 def _title_words(doc: Doc, k: int, sent: Span) -> list[str]:
+    words, k = _title_run(doc, k, sent)
+    return words if has_role_head(words) and (k >= sent.end or doc[k].is_punct) else []
+
+
+def _title_run(doc: Doc, k: int, sent: Span) -> tuple[list[str], int]:
+    """Up to four title words and lower-case adjectives from ``k``, and where they stop."""
     words: list[str] = []
     while k < sent.end and (role_word(doc[k].lower_) or (doc[k].pos_ == "ADJ" and doc[k].is_lower)) and len(words) < 4:
         words.append(doc[k].text)
         k += 1
-    return words if has_role_head(words) and (k >= sent.end or doc[k].is_punct) else []
+    return words, k
 
 def possessive_titles(sent: Span, ents: list[Span]) -> Iterator[Found]:
     """``ByteDance … a rappelé son PDG Liang Rubo``: ``son``/``sa`` + a title + a name, the
