@@ -137,13 +137,20 @@ def iter_documents(inputs: Iterable[str | os.PathLike[str]], report: BuildReport
     left_out = SkipCounts(report.left_out)
     for record in iter_inputs(inputs, fetch, left_out, pages):
         if isinstance(record, InputError):
-            report.errors.append(str(record))
-            if record.__cause__ is not None:  # not a plain bad input: an exception while reading it
-                report.details.append("".join(traceback.format_exception(record.__cause__)))
-            if on_error == "stop":
-                raise record
+            # not a plain bad input when it has a cause: an exception while reading it
+            cause = record.__cause__
+            report_input_error(report, record, "".join(traceback.format_exception(cause)) if cause else "", on_error)
             continue
         yield record
+
+
+def report_input_error(report: BuildReport, error: InputError, detail: str, on_error: OnError) -> None:
+    """One error line (and its traceback for --debug, if any); with --on-error stop, the end of the run."""
+    report.errors.append(str(error))
+    if detail:
+        report.details.append(detail)
+    if on_error == "stop":
+        raise error
 
 
 def build(inputs: Iterable[str | os.PathLike[str]], store: str | os.PathLike[str] | Store,

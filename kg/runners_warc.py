@@ -221,22 +221,19 @@ def _changed(task: ArchiveTask, config: ExtractionConfig, known: frozenset[bytes
 def settle(out: ArchiveOutput, read: ReadSoFar, report: BuildReport, settings: BuildSettings) -> ShardOutput:
     """Count and report what the task read as the local build would have, in input order after what
     was read before (``read``); return its shard without the articles read before."""
-    from kg.build import admitted
+    from kg.build import admitted, report_input_error
+    from kg.sources import SkipCounts
 
+    left_out = SkipCounts(report.left_out)
     for reason, count in out.left_out.items():
-        report.left_out[reason] = report.left_out.get(reason, 0) + count
+        left_out.add(reason, count)
     drop: dict[str, str] = {}  # articles this task extracted that an earlier input already gave -> source
     for event in out.events:
         if isinstance(event, ArchiveProblem):
-            error = InputError(event.where, event.problem)
-            report.errors.append(str(error))
-            if event.detail:
-                report.details.append(event.detail)
-            if settings.on_error == "stop":
-                raise error
+            report_input_error(report, InputError(event.where, event.problem), event.detail, settings.on_error)
             continue
         if event.identifier in read.pages:  # as kg.sources._unique: the page was read before
-            report.left_out["duplicate"] = report.left_out.get("duplicate", 0) + 1
+            left_out.add("duplicate")
         else:
             read.pages.add(event.identifier)
             if admitted(event.identifier, event.source, event.chars, read, settings, report):

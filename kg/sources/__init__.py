@@ -60,8 +60,8 @@ class SkipCounts:
 
     counts: dict[str, int] = field(default_factory=dict)
 
-    def add(self, reason: str) -> None:
-        self.counts[reason] = self.counts.get(reason, 0) + 1
+    def add(self, reason: str, count: int = 1) -> None:
+        self.counts[reason] = self.counts.get(reason, 0) + count
 
 
 def is_url(item: object) -> bool:
